@@ -1,0 +1,1 @@
+"""Warta: streaming news-event processor."""

@@ -1,0 +1,40 @@
+"""Warta's exceptions.
+
+WartaError                  anything Warta raises on purpose
+├── ConfigError             a setting or a data file is wrong (startup: fail loudly)
+├── MissingToolError        java or mvn is not installed (with what to install)
+├── BrokerError             the local Kafka broker could not be fetched, started or reached
+└── InvalidMessage          one record cannot be processed (goes to the dead-letter topic)
+"""
+
+from __future__ import annotations
+
+__all__ = ["BrokerError", "ConfigError", "InvalidMessage", "MissingToolError", "WartaError"]
+
+
+class WartaError(Exception):
+    """Base class of every error Warta raises on purpose."""
+
+
+class ConfigError(WartaError):
+    """A setting, flag or data file is invalid."""
+
+
+class MissingToolError(WartaError):
+    """A required external tool (java, mvn) is missing."""
+
+
+class BrokerError(WartaError):
+    """The Kafka broker could not be fetched, started, stopped or reached."""
+
+
+class InvalidMessage(WartaError):
+    """A record that cannot be processed; it goes to the dead-letter topic, never retried.
+
+    ``reason`` is a short machine-readable code (``not_json``, ``bad_encoding``, ``schema``, ...);
+    the message says what was wrong in words.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
