@@ -1,0 +1,144 @@
+"""Topic administration and plain producers/consumers with kafka-python (CLI side, not agents)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, NoBrokersAvailable, TopicAlreadyExistsError
+
+from streams.errors import BrokerError
+from streams.settings import MAX_MESSAGE_BYTES, Settings
+from streams.topics import TopicSpec, topic_specs
+
+__all__ = ["consume", "create_topics", "list_topics", "producer"]
+
+_CLIENT_ID = "warta-cli"
+
+
+def _admin(bootstrap: str) -> KafkaAdminClient:
+    try:
+        return KafkaAdminClient(bootstrap_servers=bootstrap, client_id=_CLIENT_ID, request_timeout_ms=30000)
+    except NoBrokersAvailable:
+        raise BrokerError(f"no Kafka broker answers at {bootstrap}") from None
+
+
+def create_topics(settings: Settings, bootstrap: str) -> list[tuple[TopicSpec, bool]]:
+    """Create every Warta topic that does not exist yet; returns (spec, created?) pairs."""
+    admin = _admin(bootstrap)
+    try:
+        existing = set(admin.list_topics())
+        result = []
+        for spec in topic_specs(settings):
+            if spec.name in existing:
+                result.append((spec, False))
+                continue
+            try:
+                admin.create_topics(
+                    [NewTopic(spec.name, spec.partitions, spec.replication, topic_configs=spec.configs)]
+                )
+                result.append((spec, True))
+            except TopicAlreadyExistsError:
+                result.append((spec, False))
+        _wait_for_leaders(bootstrap, [s.name for s, _ in result])
+        return result
+    except KafkaError as exc:
+        raise BrokerError(f"creating topics on {bootstrap}: {exc}") from None
+    finally:
+        admin.close()
+
+
+def _wait_for_leaders(bootstrap: str, names: list[str], timeout: float = 30.0) -> None:
+    """Block until every partition of the new topics has a leader (producers fail before that)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id=_CLIENT_ID)
+    try:
+        deadline = time.monotonic() + timeout
+        pending = set(names)
+        while pending and time.monotonic() < deadline:
+            consumer.poll(timeout_ms=0)  # refresh metadata
+            pending = {n for n in pending if not consumer.partitions_for_topic(n)}
+            if pending:
+                time.sleep(0.2)
+        if pending:
+            raise BrokerError(f"topics have no leader after {timeout:.0f}s: {sorted(pending)}")
+    finally:
+        consumer.close()
+
+
+def list_topics(bootstrap: str) -> dict[str, int]:
+    """Every topic on the cluster with its partition count."""
+    admin = _admin(bootstrap)
+    try:
+        out: dict[str, int] = {}
+        for t in admin.describe_topics():
+            out[t["topic"]] = len(t.get("partitions") or [])
+        return dict(sorted(out.items()))
+    finally:
+        admin.close()
+
+
+def producer(bootstrap: str) -> KafkaProducer:
+    """A producer that waits for the leader's ack and allows large articles."""
+    try:
+        return KafkaProducer(
+            bootstrap_servers=bootstrap,
+            client_id=_CLIENT_ID,
+            acks="all",
+            linger_ms=5,
+            max_request_size=MAX_MESSAGE_BYTES,
+        )
+    except NoBrokersAvailable:
+        raise BrokerError(f"no Kafka broker answers at {bootstrap}") from None
+
+
+def consume(
+    bootstrap: str,
+    topic: str,
+    *,
+    from_end: bool = False,
+    max_records: int | None = None,
+    idle_timeout: float | None = None,
+) -> Iterator[Any]:
+    """Read a topic without a consumer group (all partitions, earliest offset unless from_end)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        client_id=_CLIENT_ID,
+        enable_auto_commit=False,
+        fetch_max_bytes=MAX_MESSAGE_BYTES,
+        max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        parts = consumer.partitions_for_topic(topic)
+        while not parts and time.monotonic() < deadline:
+            time.sleep(0.2)
+            consumer.poll(timeout_ms=0)
+            parts = consumer.partitions_for_topic(topic)
+        if not parts:
+            raise BrokerError(f'topic "{topic}" does not exist on {bootstrap}')
+        tps = [TopicPartition(topic, p) for p in sorted(parts)]
+        consumer.assign(tps)
+        if from_end:
+            consumer.seek_to_end(*tps)
+        else:
+            consumer.seek_to_beginning(*tps)
+        seen = 0
+        last = time.monotonic()
+        while max_records is None or seen < max_records:
+            batch = consumer.poll(timeout_ms=200)
+            if not batch:
+                if idle_timeout is not None and time.monotonic() - last > idle_timeout:
+                    return
+                continue
+            last = time.monotonic()
+            for records in batch.values():
+                for record in records:
+                    yield record
+                    seen += 1
+                    if max_records is not None and seen >= max_records:
+                        return
+    finally:
+        consumer.close()

@@ -1,0 +1,94 @@
+"""What every agent needs: the app, its topics, the stats table and the dead-letter route."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from faust.types import EventT
+
+from streams import codec
+from streams.errors import InvalidMessage
+from streams.pipeline import iso
+from streams.settings import Settings
+from streams.topics import LOGICAL_TOPICS
+from streams.web import metrics
+
+__all__ = ["Context"]
+
+log = logging.getLogger("warta.agents")
+
+# Dashboard windows: one-minute buckets, an hour of history.
+STATS_WINDOW_S = 60.0
+STATS_EXPIRES_S = 3600.0
+
+
+@dataclass(slots=True)
+class Context:
+    """The app's topics by logical name, the windowed stats table and helpers shared by agents."""
+
+    app: faust.App
+    settings: Settings
+    topics: dict[str, faust.TopicT]
+    stats: Any  # faust WindowWrapper over a Table[str, int]
+
+    @classmethod
+    def create(cls, app: faust.App, settings: Settings) -> Context:
+        """Declare every logical topic (raw bytes) and the stats table on ``app``."""
+        topics = {
+            name: app.topic(
+                settings.topic(name),
+                partitions=settings.partitions,
+                key_type=bytes,
+                value_type=bytes,
+                key_serializer="raw",
+                value_serializer="raw",
+            )
+            for name in LOGICAL_TOPICS
+        }
+        stats = (
+            app.Table("stats", default=int, key_type=str, value_type=int, partitions=settings.partitions)
+            .tumbling(STATS_WINDOW_S, expires=STATS_EXPIRES_S)
+            .relative_to_now()
+        )
+        ctx = cls(app, settings, topics, stats)
+        metrics.set_context(ctx)
+        return ctx
+
+    def count(self, key: str, n: int = 1) -> None:
+        """Add to a windowed counter (changelogged) and to the process's Prometheus counter."""
+        self.stats[key] += n
+        metrics.count(key, n)
+
+    async def send(self, logical: str, key: str, value: dict[str, Any]) -> None:
+        """Serialize and send one record to a logical topic."""
+        await self.topics[logical].send(key=key.encode("utf-8"), value=codec.dumps(value))
+
+    async def dead_letter(self, stage: str, event: EventT, exc: InvalidMessage, article_id: str | None) -> None:
+        """Send the original bytes with the reason to the dead-letter topic; never raises for bad data."""
+        msg = event.message
+        raw = msg.value if isinstance(msg.value, bytes) else bytes(msg.value or b"")
+        key = msg.key if isinstance(msg.key, bytes) else None
+        record = {
+            "schema": "warta.deadletter/v1",
+            "reason": exc.reason,
+            "error": str(exc)[:2000],
+            "stage": stage,
+            "topic": msg.topic,
+            "partition": msg.partition,
+            "offset": msg.offset,
+            "key_b64": base64.b64encode(key).decode("ascii") if key is not None else None,
+            "article_id": article_id,
+            "original_b64": base64.b64encode(raw).decode("ascii"),
+            "original_size": len(raw),
+            "record_time": iso(msg.timestamp) if msg.timestamp else None,
+            "failed_at": iso(time.time()),
+        }
+        log.warning("dead letter from %s at %s[%s]@%s: %s", stage, msg.topic, msg.partition, msg.offset, exc)
+        await self.topics["deadletter"].send(key=key, value=codec.dumps(record))
+        self.count(f"deadletter.{exc.reason}")
+        self.count("deadletter")

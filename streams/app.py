@@ -1,0 +1,50 @@
+"""The faust.App built from Settings, with the agents a worker was asked to run."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import faust
+
+from streams.settings import MAX_MESSAGE_BYTES, Settings
+
+__all__ = ["AGENTS", "broker_urls", "build_app"]
+
+AGENTS = ("dedup", "tag", "time")
+
+
+def broker_urls(bootstrap: str) -> list[str]:
+    """``host:port,host:port`` to Faust's ``kafka://`` URLs."""
+    return [f"kafka://{hp.strip()}" for hp in bootstrap.split(",") if hp.strip()]
+
+
+def build_app(settings: Settings, bootstrap: str, agents: Collection[str] = AGENTS) -> faust.App:
+    """A Faust app with the chosen agents, its tables, dead letters and web views registered."""
+    # Imported here so that `warta enrich` and the core never pay for faust's import.
+    from streams.agents import register_agents
+    from streams.web.views import register_views
+
+    app = faust.App(
+        settings.group_id,
+        broker=broker_urls(bootstrap),
+        store="rocksdb://",
+        datadir=str(settings.data_dir),
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication,
+        # Agents see raw bytes: decoding is ours, so bad records become dead letters, not crashes.
+        key_serializer="raw",
+        value_serializer="raw",
+        consumer_auto_offset_reset="earliest",
+        producer_max_request_size=MAX_MESSAGE_BYTES,
+        consumer_max_fetch_size=MAX_MESSAGE_BYTES,
+        producer_acks=-1,
+        web_enabled=True,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        # Don't wait for streams to drain at shutdown: uncommitted records are re-read on restart.
+        stream_wait_empty=False,
+    )
+    register_agents(app, settings, set(agents))
+    register_views(app, settings)
+    return app

@@ -1,0 +1,127 @@
+"""The input article: validated at the edge, split into trimmed paragraphs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import fastjsonschema
+
+from streams import codec
+from streams.errors import InvalidMessage
+from streams.schemas import validator
+
+__all__ = ["Article", "parse_article", "parse_published", "split_body"]
+
+# A dateline such as "TRIBUNNEWS.COM -" or "KOMPAS.com -" names the outlet when metadata does not.
+_DATELINE_SOURCE = re.compile(
+    r"^\s*([A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z]{2,6}){1,2})\s*[,-–—]", re.UNICODE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A validated input article; ``paragraphs`` are trimmed and never empty."""
+
+    id: str
+    paragraphs: tuple[str, ...]
+    url: str | None = None
+    source: str | None = None
+    language: str | None = None
+    title: str | None = None
+    published_at: str | None = None  # as given in metadata (ISO 8601), normalized later
+
+    def to_dict(self) -> dict[str, Any]:
+        """The article as a JSON-ready dict (``paragraphs`` form)."""
+        return {
+            "id": self.id,
+            "url": self.url,
+            "source": self.source,
+            "language": self.language,
+            "title": self.title,
+            "published_at": self.published_at,
+            "paragraphs": list(self.paragraphs),
+        }
+
+    @classmethod
+    def from_text_file(cls, path: Path) -> Article:
+        """A plain-text file, one paragraph per line, becomes an article named after the file's stem."""
+        text = codec.decode_text(path.read_bytes())
+        return article_from_dict({"id": path.stem, "body": text}, max_body_bytes=None)
+
+
+def split_body(body: str) -> tuple[str, ...]:
+    """One paragraph per line, each trimmed; blank lines are not paragraphs."""
+    return tuple(line.strip() for line in body.splitlines() if line.strip())
+
+
+def parse_published(value: str) -> datetime:
+    """ISO 8601 (or RFC 2822, common in feeds) to a datetime; naive results keep no zone."""
+    text = value.strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        raise InvalidMessage("schema", f"published_at {value!r} is not an ISO 8601 date-time") from None
+
+
+def source_of(url: str | None, paragraphs: tuple[str, ...]) -> str | None:
+    """The outlet's domain from the URL, else from a dateline in the lead."""
+    if url:
+        host = urlsplit(url).hostname or ""
+        if host:
+            return host.removeprefix("www.").lower()
+    if paragraphs:
+        m = _DATELINE_SOURCE.match(paragraphs[0])
+        if m:
+            return m.group(1).lower()
+    return None
+
+
+def article_from_dict(data: dict[str, Any], max_body_bytes: int | None) -> Article:
+    """Validate a decoded article against article.v1 and the size rules."""
+    if "body" not in data and "paragraphs" not in data:
+        raise InvalidMessage("schema", "article.v1: missing `body` (or `paragraphs`)")
+    try:
+        validator("article.v1")(data)
+    except fastjsonschema.JsonSchemaException as exc:
+        raise InvalidMessage("schema", f"article.v1: {exc.message}") from None
+    if "body" in data:
+        body: str = data["body"]
+        size = len(body.encode("utf-8"))
+        paragraphs = split_body(body)
+    else:
+        size = sum(len(p.encode("utf-8")) for p in data["paragraphs"])
+        paragraphs = tuple(p.strip() for p in data["paragraphs"] if p.strip())
+    if max_body_bytes is not None and size > max_body_bytes:
+        raise InvalidMessage("too_large", f"body is {size} bytes, over the {max_body_bytes}-byte limit")
+    if not paragraphs:
+        raise InvalidMessage("empty_body", "the article has no non-blank paragraph")
+    published = data.get("published_at")
+    if published:
+        parse_published(published)  # reject unparseable dates at the edge
+    url = data.get("url")
+    return Article(
+        id=data["id"].strip(),
+        paragraphs=paragraphs,
+        url=url,
+        source=(data.get("source") or None) or source_of(url, paragraphs),
+        language=(data.get("language") or None),
+        title=data.get("title"),
+        published_at=published or None,
+    )
+
+
+def parse_article(raw: bytes, max_body_bytes: int | None = 1_000_000) -> Article:
+    """Raw record bytes to a validated Article, or InvalidMessage with the reason."""
+    if not raw or not raw.strip():
+        raise InvalidMessage("not_json", "empty record")
+    return article_from_dict(codec.loads_object(raw), max_body_bytes)

@@ -1,0 +1,349 @@
+"""The `warta` command: enrich offline, run workers, produce and tail topics, manage a local broker."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from streams import codec
+from streams.errors import InvalidMessage, WartaError
+from streams.settings import Settings
+
+__all__ = ["main"]
+
+app = typer.Typer(
+    help="Warta: a streaming news-event processor (dedup → tag events → timestamps) on Apache Kafka.\n\n"
+    "Settings come from flags or environment variables: KAFKA_BOOTSTRAP_SERVERS (use that cluster and "
+    "start nothing), WARTA_TOPIC_PREFIX (default 'warta.'), WARTA_PARTITIONS, WARTA_REPLICATION, "
+    "WARTA_DATA_DIR, WARTA_WEB_PORT, WARTA_HOME, WARTA_MAX_BODY_BYTES, WARTA_DEDUP_RETENTION_DAYS.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+kafka_app = typer.Typer(help="Run a local single-node Apache Kafka broker (KRaft) from Maven Central jars.",
+                        no_args_is_help=True)
+topics_app = typer.Typer(help="Create or list Warta's topics (prefix from WARTA_TOPIC_PREFIX).",
+                         no_args_is_help=True)
+app.add_typer(kafka_app, name="kafka")
+app.add_typer(topics_app, name="topics")
+
+Prefix = Annotated[str | None, typer.Option("--prefix", help="Topic prefix [env WARTA_TOPIC_PREFIX].")]
+Bootstrap = Annotated[
+    str | None, typer.Option("--bootstrap", "-b", help="host:port[,…] [env KAFKA_BOOTSTRAP_SERVERS].")
+]
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _settings(**overrides: Any) -> Settings:
+    return Settings.from_env(**overrides)
+
+
+def _bootstrap(settings: Settings, start: bool = False) -> str:
+    """The cluster to use: configured, else the running local broker, else (if allowed) start one."""
+    if settings.bootstrap_servers:
+        return settings.bootstrap_servers
+    from streams import kafka_local
+
+    info = kafka_local.status(settings.kafka_home)
+    if info is not None:
+        return info.bootstrap
+    if not start:
+        raise WartaError(
+            "no Kafka broker: run `warta kafka start` or set KAFKA_BOOTSTRAP_SERVERS=host:port"
+        )
+    _err(f"Starting a local Kafka broker on 127.0.0.1:{settings.kafka_port} …")
+    t0 = time.monotonic()
+    info = kafka_local.start(settings.kafka_port, state_dir=settings.kafka_home, progress=_err)
+    _err(f"Kafka {info.version} ready at {info.bootstrap} in {time.monotonic() - t0:.1f}s (log: {info.log_file})")
+    return info.bootstrap
+
+
+# ---------------------------------------------------------------- input files
+
+def _read_inputs(paths: list[str]) -> Iterator[tuple[str, int, bytes]]:
+    """(origin, line number, raw record) for each article: JSONL lines, or one text file = one article."""
+    for name in paths or ["-"]:
+        if name == "-":
+            data, stem = sys.stdin.buffer.read(), "stdin"
+        else:
+            path = Path(name)
+            if not path.is_file():
+                raise WartaError(f"{name}: no such file")
+            data, stem = path.read_bytes(), path.stem
+        if name.endswith((".jsonl", ".ndjson", ".json")) or data.lstrip()[:1] == b"{":
+            for n, line in enumerate(data.splitlines(), 1):
+                if line.strip():
+                    yield name, n, line
+        else:
+            try:
+                text = codec.decode_text(data)
+            except InvalidMessage as exc:
+                raise WartaError(f"{name}: {exc}") from None
+            yield name, 1, codec.dumps({"id": stem, "body": text})
+
+
+# ---------------------------------------------------------------- commands
+
+@app.command()
+def enrich(
+    paths: Annotated[list[str] | None, typer.Argument(help="JSONL or plain-text files; '-' or none: stdin.")] = None,
+    events_only: Annotated[bool, typer.Option("--events", help="Print events, not articles.")] = False,
+) -> None:
+    """Enrich articles offline (no Kafka): JSON Lines out, in input order, one dedup memory for all input.
+
+    Uses exactly the same cores as the stream. Invalid records are reported on stderr with the reason and
+    the run exits with status 1 at the end.
+    """
+    from streams.article import parse_article
+    from streams.dedup import Deduplicator
+    from streams.pipeline import enrich_one
+
+    settings = _settings()
+    dedup = Deduplicator(retention_seconds=settings.dedup_retention_days * 86400)
+    failures = 0
+    out = sys.stdout.buffer
+    for origin, line, raw in _read_inputs(paths or []):
+        try:
+            article = parse_article(raw, settings.max_body_bytes)
+        except InvalidMessage as exc:
+            failures += 1
+            _err(f"{origin}:{line}: {exc.reason}: {exc}")
+            continue
+        enriched, events, _audits = enrich_one(article, dedup, record_time=time.time(), clock=time.time)
+        for record in events if events_only else [enriched]:
+            out.write(codec.dumps(record) + b"\n")
+        out.flush()
+    if failures:
+        _err(f"{failures} invalid record(s)")
+        raise typer.Exit(1)
+
+
+@app.command()
+def produce(
+    paths: Annotated[list[str], typer.Argument(help="JSONL files (one article per line) or plain-text files.")],
+    bootstrap: Bootstrap = None,
+    prefix: Prefix = None,
+    raw: Annotated[bool, typer.Option(help="Send lines as they are, even if invalid (to test dead letters).")]
+    = False,
+) -> None:
+    """Send articles to the `articles` topic (keyed by article id), with a progress bar."""
+    from rich.progress import Progress
+
+    from streams import admin
+    from streams.article import parse_article
+
+    settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
+    server = _bootstrap(settings)
+    records = list(_read_inputs(paths))
+    producer = admin.producer(server)
+    topic = settings.topic("articles")
+    sent = skipped = 0
+    with Progress(transient=False, console=None) as progress:
+        task = progress.add_task(f"→ {topic}", total=len(records))
+        for origin, line, value in records:
+            key: bytes | None = None
+            try:
+                key = parse_article(value, None).id.encode("utf-8")
+            except InvalidMessage as exc:
+                if not raw:
+                    skipped += 1
+                    _err(f"{origin}:{line}: not sent ({exc.reason}: {exc}); use --raw to send it anyway")
+                    progress.advance(task)
+                    continue
+            producer.send(topic, key=key, value=value)
+            sent += 1
+            progress.advance(task)
+        producer.flush()
+    producer.close()
+    _err(f"sent {sent} article(s) to {topic} at {server}" + (f", {skipped} invalid not sent" if skipped else ""))
+    if skipped:
+        raise typer.Exit(1)
+
+
+@app.command()
+def tail(
+    name: Annotated[str, typer.Argument(help="Logical (enriched, events, deadletter, …) or full topic name.")],
+    max_records: Annotated[int | None, typer.Option("--max", "-n", help="Stop after N records.")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Stop after S seconds without a new record.")] = None,
+    from_end: Annotated[bool, typer.Option("--from-end", help="Only records that arrive from now on.")] = False,
+    bootstrap: Bootstrap = None,
+    prefix: Prefix = None,
+) -> None:
+    """Print a topic's records as JSON Lines (from the earliest offset unless --from-end)."""
+    from streams import admin
+    from streams.topics import LOGICAL_TOPICS
+
+    settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
+    server = _bootstrap(settings)
+    topic = settings.topic(name) if name in LOGICAL_TOPICS else name
+    out = sys.stdout.buffer
+    for record in admin.consume(server, topic, from_end=from_end, max_records=max_records, idle_timeout=timeout):
+        try:
+            value = codec.loads(record.value)
+        except InvalidMessage:
+            value = {"_raw": record.value.decode("utf-8", "replace") if record.value else None}
+        out.write(codec.dumps(value) + b"\n")
+        out.flush()
+
+
+@app.command()
+def worker(
+    agents: Annotated[str, typer.Option(help="Comma-separated agents to run: dedup,tag,time.")] = "dedup,tag,time",
+    web_port: Annotated[int | None, typer.Option(help="Dashboard/metrics port [env WARTA_WEB_PORT, 6066].")]
+    = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Table state (RocksDB) [env WARTA_DATA_DIR].")] = None,
+    bootstrap: Bootstrap = None,
+    prefix: Prefix = None,
+    log_level: Annotated[str | None, typer.Option(help="debug|info|warning|error.")] = None,
+) -> None:
+    """Run a Faust worker with some or all agents (several workers may run side by side:
+    give each its own --data-dir and --web-port)."""
+    from streams import admin
+    from streams.app import AGENTS, build_app
+
+    chosen = [a.strip() for a in agents.split(",") if a.strip()]
+    unknown = sorted(set(chosen) - set(AGENTS))
+    if unknown or not chosen:
+        raise WartaError(f"--agents: unknown {unknown or chosen}; choose from {', '.join(AGENTS)}")
+    settings = _settings(
+        bootstrap_servers=bootstrap, topic_prefix=prefix, web_port=web_port, data_dir=data_dir, log_level=log_level
+    )
+    server = _bootstrap(settings)
+    if _port_busy(settings.web_host, settings.web_port):
+        from streams.kafka_local import free_port
+
+        port = free_port()
+        _err(f"web port {settings.web_port} is busy; using {port}")
+        settings = _settings(**{**_overrides(settings), "web_port": port})
+    admin.create_topics(settings, server)
+    faust_app = build_app(settings, server, chosen)
+    _err(f"worker {settings.group_id}: agents {','.join(chosen)} on {server}; "
+         f"dashboard http://{settings.web_host}:{settings.web_port}/warta/dashboard")
+    from faust import Worker
+
+    Worker(faust_app, loglevel=settings.log_level, web_port=settings.web_port, web_host=settings.web_host).execute_from_commandline()
+
+
+def _overrides(s: Settings) -> dict[str, Any]:
+    return {f: getattr(s, f) for f in s.__slots__}  # type: ignore[attr-defined]
+
+
+def _port_busy(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+@topics_app.command("create")
+def topics_create(
+    partitions: Annotated[int | None, typer.Option(help="Partitions per topic [env WARTA_PARTITIONS, 4].")] = None,
+    replication: Annotated[int | None, typer.Option(help="Replication factor [env WARTA_REPLICATION, 1].")]
+    = None,
+    bootstrap: Bootstrap = None,
+    prefix: Prefix = None,
+) -> None:
+    """Create every Warta topic that does not exist yet."""
+    from streams import admin
+
+    settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix, partitions=partitions,
+                         replication=replication)
+    for spec, created in admin.create_topics(settings, _bootstrap(settings)):
+        typer.echo(f"{'created' if created else 'exists '}  {spec.name}  partitions={spec.partitions}")
+
+
+@topics_app.command("list")
+def topics_list(bootstrap: Bootstrap = None, prefix: Prefix = None) -> None:
+    """List the cluster's topics with their partition counts."""
+    from streams import admin
+
+    settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
+    for name, parts in admin.list_topics(_bootstrap(settings)).items():
+        typer.echo(f"{name}\t{parts}")
+
+
+@kafka_app.command("start")
+def kafka_start(
+    port: Annotated[int | None, typer.Option(help="Broker port on 127.0.0.1 [env WARTA_KAFKA_PORT, 9092].")] = None,
+) -> None:
+    """Fetch the Kafka jars (first run only), format KRaft storage and start the broker."""
+    settings = _settings(kafka_port=port)
+    if settings.bootstrap_servers:
+        typer.echo(f"KAFKA_BOOTSTRAP_SERVERS={settings.bootstrap_servers} is set: using it, starting nothing")
+        return
+    typer.echo(_bootstrap(settings, start=True))
+
+
+@kafka_app.command("stop")
+def kafka_stop() -> None:
+    """Stop the broker that `warta kafka start` started (and nothing else)."""
+    from streams import kafka_local
+
+    stopped = kafka_local.stop(_settings().kafka_home)
+    typer.echo("stopped" if stopped else "no local broker was running")
+
+
+@kafka_app.command("status")
+def kafka_status() -> None:
+    """Say whether the local broker runs, where, and since when; exit 1 if not running."""
+    from streams import kafka_local
+
+    info = kafka_local.status(_settings().kafka_home)
+    if info is None:
+        typer.echo("not running")
+        raise typer.Exit(1)
+    typer.echo(f"running: Kafka {info.version} at {info.bootstrap} (pid {info.pid}, log {info.log_file})")
+
+
+@kafka_app.command("logs")
+def kafka_logs(lines: Annotated[int, typer.Option("--lines", "-n", help="How many last lines.")] = 50) -> None:
+    """Print the end of the local broker's log."""
+    from streams import kafka_local
+
+    path = kafka_local.log_file(_settings().kafka_home)
+    if not path.is_file():
+        raise WartaError(f"no broker log at {path}")
+    for line in path.read_text("utf-8", "replace").splitlines()[-lines:]:
+        typer.echo(line)
+
+
+@app.command()
+def demo(
+    once: Annotated[bool, typer.Option("--once", help="Exit when the samples are through.")] = False,
+    samples: Annotated[Path | None, typer.Option(help="Folder of sample articles (.txt/.jsonl).")] = None,
+    timeout: Annotated[float, typer.Option(help="With --once: give up after S seconds.")] = 180.0,
+) -> None:
+    """Start a broker (unless KAFKA_BOOTSTRAP_SERVERS is set), topics and a worker; send the sample
+    articles (the Tribunnews seed among them) and print enriched articles and events as they arrive."""
+    from streams.demo import run_demo
+
+    raise typer.Exit(run_demo(_settings(), samples=samples, once=once, timeout=timeout, ensure_broker=_bootstrap))
+
+
+def main() -> None:
+    """Entry point: run the CLI, printing Warta's errors as one line and exiting 1."""
+    try:
+        app()
+    except WartaError as exc:
+        _err(f"{type(exc).__name__}: {exc}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__" and os.environ.get("WARTA_NO_MAIN") is None:
+    main()

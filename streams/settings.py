@@ -1,0 +1,79 @@
+"""One frozen Settings, read from WARTA_* / KAFKA_* environment variables once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from streams.errors import ConfigError
+
+__all__ = ["Settings"]
+
+# Kafka's default message limit is 1 MiB; articles may legally be up to max_body_bytes of text plus
+# metadata, and the dead-letter record carries the original bytes, so topics and clients allow more.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value}: must be >= {minimum}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a Warta process is configured with; core functions never read it."""
+
+    bootstrap_servers: str | None = None  # None: use (or start) the local broker
+    topic_prefix: str = "warta."
+    partitions: int = 4
+    replication: int = 1
+    app_id: str | None = None  # default: derived from the prefix, so test runs never share groups
+    data_dir: Path = Path(".warta/worker")
+    web_port: int = 6066
+    web_host: str = "127.0.0.1"
+    max_body_bytes: int = 1_000_000
+    dedup_retention_days: float = 7.0
+    kafka_port: int = 9092
+    kafka_home: Path | None = None
+    log_level: str = "warning"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read settings from the environment; keyword overrides (CLI flags) win when not None."""
+        e = os.environ if env is None else env
+        s = cls(
+            bootstrap_servers=e.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+            topic_prefix=e.get("WARTA_TOPIC_PREFIX", "warta."),
+            partitions=_int(e, "WARTA_PARTITIONS", 4, 1),
+            replication=_int(e, "WARTA_REPLICATION", 1, 1),
+            app_id=e.get("WARTA_APP_ID") or None,
+            data_dir=Path(e.get("WARTA_DATA_DIR", ".warta/worker")),
+            web_port=_int(e, "WARTA_WEB_PORT", 6066, 0),
+            web_host=e.get("WARTA_WEB_HOST", "127.0.0.1"),
+            max_body_bytes=_int(e, "WARTA_MAX_BODY_BYTES", 1_000_000, 1),
+            dedup_retention_days=float(e.get("WARTA_DEDUP_RETENTION_DAYS", "7")),
+            kafka_port=_int(e, "WARTA_KAFKA_PORT", 9092, 0),
+            kafka_home=Path(e["WARTA_HOME"]) / "kafka" if e.get("WARTA_HOME") else None,
+            log_level=e.get("WARTA_LOG_LEVEL", "warning"),
+        )
+        return replace(s, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def group_id(self) -> str:
+        """The Faust application id (consumer group and internal topic prefix)."""
+        return self.app_id or f"{self.topic_prefix}workers"
+
+    def topic(self, logical: str) -> str:
+        """Full topic name of a logical topic (``events`` -> ``warta.events``)."""
+        return f"{self.topic_prefix}{logical}"

@@ -1,0 +1,46 @@
+"""Every topic by logical name, with its partitions and configs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from streams.settings import MAX_MESSAGE_BYTES, Settings
+
+__all__ = ["LOGICAL_TOPICS", "TopicSpec", "topic_specs"]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    """A topic Warta creates: full name, partition count, replication and broker configs."""
+
+    logical: str
+    name: str
+    partitions: int
+    replication: int
+    configs: dict[str, str]
+
+
+# Logical name -> what it carries. Record keys: the article id (the event id on `events`).
+LOGICAL_TOPICS: dict[str, str] = {
+    "articles": "raw input articles (article.v1)",
+    "deduped": "articles with duplicate flags (stage-article.v1)",
+    "tagged": "articles with entities and events (stage-article.v1)",
+    "enriched": "final articles (enriched-article.v1)",
+    "events": "one record per event (event.v1)",
+    "duplicates": "audit of every flagged paragraph (duplicate.v1)",
+    "deadletter": "records that could not be processed, with reason and original bytes (deadletter.v1)",
+}
+
+# Topics that may carry a whole (possibly oversized) article, or its original bytes.
+_LARGE = {"articles", "deduped", "tagged", "enriched", "deadletter"}
+
+
+def topic_specs(settings: Settings) -> list[TopicSpec]:
+    """The topics of one deployment (prefix, partitions and replication from settings)."""
+    specs = []
+    for logical in LOGICAL_TOPICS:
+        configs = {"max.message.bytes": str(MAX_MESSAGE_BYTES)} if logical in _LARGE else {}
+        specs.append(
+            TopicSpec(logical, settings.topic(logical), settings.partitions, settings.replication, configs)
+        )
+    return specs
