@@ -1,0 +1,68 @@
+"""The `warta` command: help on every command, clear errors, offline enrich."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from streams import codec
+from tests.acceptance import assert_seed_dedup, assert_seed_timestamps
+from tests.conftest import ROOT, SEED
+
+
+def _warta(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "streams", *args], input=stdin, capture_output=True, cwd=ROOT,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["enrich"], ["produce"], ["tail"], ["worker"], ["topics"], ["topics", "create"], ["topics", "list"],
+     ["kafka"], ["kafka", "start"], ["kafka", "stop"], ["kafka", "status"], ["kafka", "logs"], ["demo"]],
+)
+def test_every_command_explains_itself(command: list[str]) -> None:
+    result = _warta(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert b"Usage:" in result.stdout and len(result.stdout) > 200
+
+
+def test_enrich_text_file_and_stdin_jsonl() -> None:
+    result = _warta("enrich", str(SEED))
+    assert result.returncode == 0, result.stderr
+    [doc] = [codec.loads(line) for line in result.stdout.splitlines()]
+    assert_seed_dedup(doc)
+    assert_seed_timestamps(doc)
+    # The same article twice on stdin: the second copy repeats the first one's paragraphs.
+    body = SEED.read_text("utf-8")
+    lines = codec.dumps({"id": "a", "body": body}) + b"\n" + codec.dumps({"id": "b", "body": body}) + b"\n"
+    result = _warta("enrich", "-", stdin=lines)
+    first, second = (codec.loads(line) for line in result.stdout.splitlines())
+    assert first["id"] == "a" and second["id"] == "b"
+    for p in second["paragraphs"]:
+        assert p["duplicate"] is not None, p
+        if p["duplicate"]["kind"] != "boilerplate":
+            assert p["duplicate"]["article_id"] == "a"
+    assert second["events"] == [] and second["text"] == ""
+
+
+def test_enrich_reports_bad_lines_and_exits_1() -> None:
+    result = _warta("enrich", "-", stdin=b'{"id": "ok", "body": "Satu paragraf."}\nnot json\n')
+    assert result.returncode == 1
+    assert len(result.stdout.splitlines()) == 1
+    assert b"-:2: not_json" in result.stderr
+
+
+def test_commands_needing_a_broker_say_so_in_one_line(tmp_path: object) -> None:
+    result = _warta("topics", "list", env={"WARTA_HOME": str(tmp_path), "KAFKA_BOOTSTRAP_SERVERS": ""})
+    assert result.returncode == 1
+    assert result.stderr.decode().strip().count("\n") == 0
+    assert b"no Kafka broker" in result.stderr
+
+
+def test_unknown_agent_is_a_clear_error() -> None:
+    result = _warta("worker", "--agents", "dedup,nope", env={"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"})
+    assert result.returncode == 1 and b"unknown ['nope']" in result.stderr
