@@ -1,0 +1,119 @@
+"""Compact binary store records: exact records with their signature, band entries pointing at them, expiry."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+
+import xxhash
+
+from streams.dedup.fingerprint import BAND_PREFIX, EXACT_PREFIX, SIGNATURE_BYTES
+
+__all__ = [
+    "ExactRecord",
+    "article_hash",
+    "band_target",
+    "expire",
+    "is_live",
+    "pack_band",
+    "pack_record",
+    "unpack_record",
+]
+
+# seen (uint32 epoch s), index (uint16), n_words (uint16), distinct articles (uint8), id length (uint8).
+# uint32 seconds last until 2106; 255 bytes of article id is ample for ids, and bounds the footprint.
+_HEADER = struct.Struct("<IHHBB")
+_HASH = struct.Struct("<I")
+MAX_ID_BYTES = 255
+
+
+@dataclass(frozen=True, slots=True)
+class ExactRecord:
+    """What the store remembers about one paragraph, under its exact key."""
+
+    seen: int  # epoch seconds of the first sighting (refreshed while the line counts as boilerplate)
+    article_id: str  # where the paragraph first occurred
+    index: int
+    n_words: int
+    signature: bytes
+    articles: int = 1  # distinct articles that carried it (saturates at 255)
+    others: tuple[int, ...] = ()  # 32-bit hashes of the other distinct articles, to count each one once
+
+    def to_dict(self) -> dict[str, object]:
+        """Return a JSON-friendly form."""
+        return {
+            "seen": self.seen,
+            "article_id": self.article_id,
+            "index": self.index,
+            "n_words": self.n_words,
+            "signature": self.signature.hex(),
+            "articles": self.articles,
+            "others": list(self.others),
+        }
+
+
+def article_hash(article_id: str) -> int:
+    """Return the fixed-seed 32-bit hash that identifies an article in the distinct-article counter."""
+    return xxhash.xxh32_intdigest(article_id.encode())
+
+
+def pack_record(record: ExactRecord) -> bytes:
+    """Serialize a record: header, signature, article id, other-article hashes."""
+    raw_id = record.article_id.encode()
+    if len(raw_id) > MAX_ID_BYTES:
+        raise ValueError(f"article id: expected at most {MAX_ID_BYTES} bytes, got {len(raw_id)}")
+    header = _HEADER.pack(
+        int(record.seen) & 0xFFFFFFFF,
+        min(record.index, 0xFFFF),
+        min(record.n_words, 0xFFFF),
+        min(record.articles, 0xFF),
+        len(raw_id),
+    )
+    return b"".join((header, record.signature, raw_id, *(_HASH.pack(h) for h in record.others)))
+
+
+def unpack_record(value: bytes) -> ExactRecord:
+    """Parse a value written by `pack_record`."""
+    seen, index, n_words, articles, id_len = _HEADER.unpack_from(value)
+    start = _HEADER.size
+    signature = value[start : start + SIGNATURE_BYTES]
+    start += SIGNATURE_BYTES
+    article_id = value[start : start + id_len].decode()
+    start += id_len
+    others = tuple(h for (h,) in _HASH.iter_unpack(value[start:]))
+    return ExactRecord(seen, article_id, index, n_words, signature, articles, others)
+
+
+def pack_band(exact_key: bytes) -> bytes:
+    """Return a band entry's value: the 8-byte digest of the exact key it points at (prefix dropped)."""
+    return exact_key[len(EXACT_PREFIX) :]
+
+
+def band_target(value: bytes) -> bytes:
+    """Return the exact key a band entry points at."""
+    return EXACT_PREFIX + value
+
+
+def is_live(record: ExactRecord, now: float, window: float) -> bool:
+    """Whether a record is inside the retention window; an expired one counts as absent."""
+    return now - record.seen <= window
+
+
+def expire(store: MutableMapping[bytes, bytes], now: float, window: float) -> int:
+    """Delete expired exact records and band entries left pointing at nothing; return the count deleted."""
+    dead = [
+        key
+        for key, value in list(store.items())
+        if key[:1] == EXACT_PREFIX and not is_live(unpack_record(value), now, window)
+    ]
+    for key in dead:
+        del store[key]
+    orphans = [
+        key
+        for key, value in list(store.items())
+        if key and key[0] & 0xF0 == BAND_PREFIX and band_target(value) not in store
+    ]
+    for key in orphans:
+        del store[key]
+    return len(dead) + len(orphans)

@@ -1,0 +1,58 @@
+"""Tests for the deduplicator on the seed article and small realistic cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from streams.dedup import DedupConfig, Deduplicator, clean_text, expire, jaccard
+
+DATA = Path(__file__).parent.parent / "data" / "dedup"
+SEED = (DATA / "seed-000_59858f91a7a8876a.txt").read_text(encoding="utf-8").splitlines()
+NOW = 1_728_800_000.0
+
+
+def test_seed_flags_p6_near_p4_and_p12_boilerplate() -> None:
+    verdicts = Deduplicator().process("seed", SEED, NOW)
+    flagged = {v.index: v.duplicate for v in verdicts if v.duplicate is not None}
+    assert sorted(flagged) == [5, 11]
+    near = flagged[5]
+    assert near is not None and (near.kind, near.article_id, near.index) == ("near", "seed", 3)
+    assert abs(near.similarity - jaccard(SEED[5], SEED[3])) < 0.1
+    assert flagged[11] is not None and flagged[11].kind == "boilerplate" and flagged[11].index is None
+    assert len(clean_text(verdicts).split("\n")) == 13
+
+
+@pytest.mark.parametrize("second_id", ["seed", "seed-copy"])
+def test_seed_sent_twice_every_paragraph_repeats_the_first(second_id: str) -> None:
+    dedup = Deduplicator()
+    dedup.process("seed", SEED, NOW)
+    verdicts = dedup.process(second_id, SEED, NOW + 60)
+    for v in verdicts:
+        assert v.duplicate is not None
+        if v.index == 11:
+            assert v.duplicate.kind == "boilerplate"
+        else:
+            assert (v.duplicate.kind, v.duplicate.article_id, v.duplicate.index) == ("exact", "seed", v.index)
+    assert clean_text(verdicts) == ""
+
+
+def test_replay_gives_identical_verdicts() -> None:
+    runs = []
+    for _ in range(2):
+        dedup = Deduplicator()
+        runs.append([dedup.process(f"a{i}", SEED[i:] + SEED[:i], NOW + i) for i in range(4)])
+    assert runs[0] == runs[1]
+
+
+def test_records_outside_the_window_are_absent_then_expired() -> None:
+    store: dict[bytes, bytes] = {}
+    week = DedupConfig().window_seconds
+    Deduplicator(store).process("old", SEED, NOW)
+    later = Deduplicator(store).process("new", SEED, NOW + week + 1)
+    assert [v.duplicate for v in later if v.index != 11] == [None] * 14
+    before = len(store)
+    assert expire(store, NOW + week + 1, week) == 0
+    assert expire(store, NOW + 2 * week + 2, week) == before
+    assert store == {}
