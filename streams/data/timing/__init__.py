@@ -1,0 +1,1 @@
+"""Lexicons, patterns and time zones for streams.timing (data only)."""

@@ -1,0 +1,468 @@
+"""Finds temporal expressions in paragraphs and resolves them against the publication date."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, tzinfo
+
+from streams.timing.calendar_math import (
+    make_date,
+    nearest_day,
+    nearest_month_year,
+    shift,
+    weekday_from,
+)
+from streams.timing.lexicon import Lexicon, lexicon
+from streams.timing.model import Granularity, Kind, TimeExpression
+from streams.timing.zones import format_offset, parse_zone
+
+__all__ = ["anchor_date", "extract", "extract_paragraph"]
+
+# How far back a day name may sit before its date ("hari Selasa, (8/10/2024)" fits in 40 characters).
+_PREFIX_WINDOW = 40
+# A clock time takes its day from a date at most this many characters away, else from publication.
+_CLOCK_REACH = 160
+_UNIT_ISO = {"day": "D", "week": "W", "month": "M", "year": "Y"}
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"“'‘(]?[A-Z0-9])")
+
+
+@dataclass(slots=True)
+class _Found:
+    start: int
+    end: int
+    rank: int
+    value: str | None
+    granularity: Granularity | None
+    kind: Kind
+    relative: bool
+    flags: tuple[str, ...] = ()
+    # Clock times wait for the date they belong to: (hour, minute, zone, minutes written).
+    clock: tuple[int, int, tzinfo, bool] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    text: str
+    anchor: date | None
+    language: str
+    zone: tzinfo
+    lex: Lexicon
+
+
+def anchor_date(published: datetime | None, zone: tzinfo) -> date | None:
+    """Return the publication day as seen in the source's zone (naive datetimes are taken as local)."""
+    if published is None:
+        return None
+    if published.tzinfo is None:
+        return published.date()
+    return published.astimezone(zone).date()
+
+
+def extract(
+    paragraphs: Sequence[str],
+    *,
+    published: datetime | None,
+    language: str,
+    zone: tzinfo,
+    skip: Collection[int] = (),
+) -> list[TimeExpression]:
+    """Return every temporal expression of the paragraphs not in skip, resolved against published.
+
+    When published is None the date is inferred from the text (see infer_published); when that fails,
+    relative expressions keep value None and the flag "unresolved".
+    """
+    if published is None:
+        from streams.timing.published import infer_published
+
+        published = infer_published(paragraphs, language=language, zone=zone)
+    anchor = anchor_date(published, zone)
+    out: list[TimeExpression] = []
+    for index, text in enumerate(paragraphs):
+        if index not in skip:
+            out.extend(extract_paragraph(index, text, anchor=anchor, language=language, zone=zone))
+    return out
+
+
+def extract_paragraph(
+    index: int, text: str, *, anchor: date | None, language: str, zone: tzinfo
+) -> list[TimeExpression]:
+    """Return the expressions of one paragraph, in text order."""
+    lex = lexicon()
+    if not lex.precheck.search(text):
+        return []
+    ctx = _Context(text, anchor, language.lower()[:2], zone, lex)
+    has_digit = any(c.isdigit() for c in text)
+    found: list[_Found] = []
+    for pattern in lex.patterns:
+        if pattern.needs_digit and not has_digit:
+            continue
+        handler = _HANDLERS[pattern.handler]
+        for match in pattern.regex.finditer(text):
+            item = handler(match, ctx)
+            if item is not None:
+                item.rank = pattern.rank
+                found.append(item)
+    kept = _without_overlaps(found)
+    kept = [_place_clock(item, kept, ctx) if item.clock else item for item in kept]
+    return [
+        TimeExpression(
+            paragraph=index,
+            text=text[f.start : f.end],
+            start=f.start,
+            end=f.end,
+            value=f.value,
+            granularity=f.granularity,
+            kind=f.kind,
+            relative=f.relative,
+            flags=f.flags,
+        )
+        for f in kept
+    ]
+
+
+def _without_overlaps(found: list[_Found]) -> list[_Found]:
+    # Longest match first, then the pattern's rank: "dua minggu lalu" beats "dua minggu", and
+    # "Minggu (13/10/2024)" beats the bare day name "Minggu".
+    kept: list[_Found] = []
+    for item in sorted(found, key=lambda f: (f.start - f.end, -f.rank, f.start)):
+        if all(item.end <= k.start or item.start >= k.end for k in kept):
+            kept.append(item)
+    return sorted(kept, key=lambda f: f.start)
+
+
+def _place_clock(item: _Found, kept: list[_Found], ctx: _Context) -> _Found:
+    assert item.clock is not None
+    hour, minute, zone, minutes_written = item.clock
+    days = [
+        k
+        for k in kept
+        if k.kind == "date" and k.granularity == "day" and k.value and abs(_gap(k, item)) <= _CLOCK_REACH
+    ]
+    relative = True
+    if days:
+        # The day usually comes first ("Sabtu (12/10) pukul 19.00"): one after the time counts double.
+        nearest = min(days, key=lambda k: _gap(k, item) * (2 if k.start > item.start else 1))
+        day: date | None = date.fromisoformat(nearest.value or "")
+        relative = nearest.relative
+    else:
+        day = ctx.anchor
+    granularity: Granularity = "minute" if minutes_written else "hour"
+    if day is None:
+        return replace(item, granularity=granularity, flags=(*item.flags, "unresolved"), clock=None)
+    moment = datetime(day.year, day.month, day.day, hour, minute)
+    value = f"{day.isoformat()}T{hour:02d}:{minute:02d}{format_offset(zone, moment)}"
+    return replace(item, value=value, granularity=granularity, relative=relative, clock=None)
+
+
+def _gap(a: _Found, b: _Found) -> int:
+    """Characters between two spans (0 when they touch)."""
+    return max(a.start - b.end, b.start - a.end, 0)
+
+
+# --- helpers shared by handlers -------------------------------------------------------------------
+
+
+def _weekday_before(ctx: _Context, start: int, end: int) -> tuple[int, int, int | None, str | None]:
+    """Extend a date backwards over a day name in front of it: (start, end, weekday, flag-or-None)."""
+    match = ctx.lex.weekday_prefix.search(ctx.text, max(0, start - _PREFIX_WINDOW), start)
+    if not match:
+        return start, end, None, None
+    weekday = ctx.lex.weekdays[_norm(match.group("wd"))]
+    if match.group("open") == "(":
+        close = ctx.lex.closing.match(ctx.text, end)
+        if close:
+            end = close.end()
+    return match.start(), end, weekday, None
+
+
+def _norm(word: str) -> str:
+    return re.sub(r"\s+", " ", word.lower())
+
+
+def _word_before(ctx: _Context, start: int) -> str:
+    match = ctx.lex.word_before.search(ctx.text, max(0, start - 30), start)
+    return _norm(match.group("w")) if match else ""
+
+
+def _mod_flags(ctx: _Context, mod: str | None) -> tuple[str, ...]:
+    return (f"mod_{ctx.lex.modifiers[_norm(mod)]}",) if mod else ()
+
+
+def _day_found(
+    ctx: _Context,
+    span: tuple[int, int],
+    year: int | None,
+    orders: Sequence[tuple[int, int]],
+    weekday: int | None,
+) -> _Found:
+    """Resolve (month, day) readings in preference order, with an optional year and day name."""
+    start, end = span
+    if year is not None:
+        valid = [d for m, dd in orders if (d := make_date(year, m, dd))]
+        fitting = [d for d in valid if weekday is None or d.isoweekday() == weekday]
+        if fitting:
+            return _Found(start, end, 0, fitting[0].isoformat(), "day", "date", False)
+        mismatch = "weekday_mismatch" if valid else "invalid_date"
+        return _Found(start, end, 0, None, None, "date", False, (mismatch,))
+    if ctx.anchor is None:
+        valid_any = any(make_date(2024, m, dd) for m, dd in orders)  # 2024: leap year, 29/2 exists
+        unresolved = "unresolved" if valid_any else "invalid_date"
+        return _Found(start, end, 0, None, None, "date", True, (unresolved,))
+    flag: str | None = "invalid_date"
+    for month, day in orders:
+        chosen, flag = nearest_day(ctx.anchor, month, day, weekday)
+        if chosen is not None:
+            return _Found(start, end, 0, chosen.isoformat(), "day", "date", True)
+    return _Found(start, end, 0, None, None, "date", True, (flag or "invalid_date",))
+
+
+def _future_sentence(ctx: _Context, start: int) -> bool:
+    """True when the words before start, in the same sentence, speak of the future."""
+    begin = max((m.end() for m in _SENTENCE_END.finditer(ctx.text, 0, start)), default=0)
+    before = f" {ctx.text[begin:start].lower()} "
+    return any(f" {marker} " in before or f"{marker} " in before for marker in ctx.lex.future_markers)
+
+
+# --- handlers: one per pattern family ---------------------------------------------------------------
+
+
+def _iso(m: re.Match[str], ctx: _Context) -> _Found | None:
+    day = make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    if day is None:
+        return None
+    if m["H"] is None:
+        return _Found(m.start(), m.end(), 0, day.isoformat(), "day", "date", False)
+    hour, minute = int(m["H"]), int(m["M"])
+    if hour > 23:
+        return None
+    off = m["off"]
+    if off:
+        zone = parse_zone("UTC" if off == "Z" else f"UTC{off}") or ctx.zone
+        flags: tuple[str, ...] = ()
+    else:
+        zone, flags = ctx.zone, ("zone_default",)
+    moment = datetime(day.year, day.month, day.day, hour, minute)
+    value = f"{day.isoformat()}T{hour:02d}:{minute:02d}{format_offset(zone, moment)}"
+    return _Found(m.start(), m.end(), 0, value, "minute", "time", False, flags)
+
+
+def _numdate(m: re.Match[str], ctx: _Context) -> _Found | None:
+    first, second = int(m["d"]), int(m["m"])
+    start, end, weekday, _ = _weekday_before(ctx, m.start(), m.end())
+    year_text = m["y"]
+    if year_text is None and (weekday is None or m["sep"] == "."):
+        return None  # "3/4" alone is a ratio or a score; "Senin 07.30" is a clock time
+    # English news writes month first (10/13/2024), Indonesian day first (13/10/2024).
+    month_first = [(first, second), (second, first)]
+    orders = month_first if ctx.language == "en" else month_first[::-1]
+    year = None
+    if year_text is not None:
+        year = int(year_text)
+        if len(year_text) == 2:
+            year += 2000 if year < 70 else 1900
+    if weekday is None:
+        # Without a day name, a numeric date must be a real date in one reading: "15/30/2024" is not.
+        if year is None or not any(make_date(year, mo, d) for mo, d in orders):
+            return None
+    elif not any(1 <= mo <= 12 and 1 <= d <= 31 for mo, d in orders):
+        return _Found(start, end, 0, None, None, "date", year is None, ("invalid_date",))
+    return _day_found(ctx, (start, end), year, orders, weekday)
+
+
+def _named_date(m: re.Match[str], ctx: _Context) -> _Found | None:
+    token = m["mon"]
+    month = ctx.lex.months[_norm(token)]
+    day = int(m["d"])
+    year = int(m["y"]) if m["y"] else None
+    # Without a year, "may 3" or "des 5" is too often not a date: the month must be capitalized.
+    if year is None and not token[0].isupper():
+        return None
+    if not 1 <= day <= 31:
+        return None
+    start, end, weekday, _ = _weekday_before(ctx, m.start(), m.end())
+    return _day_found(ctx, (start, end), year, [(month, day)], weekday)
+
+
+def _month(m: re.Match[str], ctx: _Context) -> _Found | None:
+    token = m["mon"]
+    month = ctx.lex.months[_norm(token)]
+    mod = m["mod"]
+    flags = _mod_flags(ctx, mod)
+    year_text = m.groupdict().get("y")
+    if year_text:
+        value = f"{int(year_text):04d}-{month:02d}"
+        return _Found(m.start(), m.end(), 0, value, "month", "date", False, flags)
+    # A bare month name needs a capital and a word that makes it a time ("pada Oktober", "last May").
+    if not token[0].isupper() or _norm(token) in ctx.lex.abbreviated_months - {"mei", "may"}:
+        return None
+    start = m.start()
+    before = _word_before(ctx, start)
+    direction: str | None = None
+    written_dir = _norm(m["dir"]) if m["dir"] else None
+    if written_dir in ctx.lex.past or before in ctx.lex.past:
+        direction = "past"
+    elif written_dir in ctx.lex.future or before in ctx.lex.future:
+        direction = "future"
+    elif written_dir == "ini" or before == "this":
+        direction = "this"
+    if before in ctx.lex.past | ctx.lex.future | {"this"}:
+        start -= len(ctx.text[:start]) - len(ctx.text[:start].rstrip()) + len(before)
+    elif not (mod or m["bulan"] or written_dir or before in ctx.lex.anchors):
+        return None
+    if ctx.anchor is None:
+        return _Found(start, m.end(), 0, None, "month", "date", True, (*flags, "unresolved"))
+    year = nearest_month_year(ctx.anchor, month, direction)
+    return _Found(start, m.end(), 0, f"{year:04d}-{month:02d}", "month", "date", True, flags)
+
+
+def _year(m: re.Match[str], ctx: _Context) -> _Found | None:
+    year = int(m["y"])
+    if ctx.text.startswith("-an", m.end("y")):
+        return None  # "2000-an" is a decade
+    mod = m["mod"]
+    if not (mod or m["tahun"]):
+        before = _word_before(ctx, m.start())
+        if before in ctx.lex.year_block_before or ctx.text[: m.start()].rstrip().endswith(("/", "#", "$")):
+            return None
+        if before not in ctx.lex.anchors and not 1900 <= year <= 2099:
+            return None
+    return _Found(m.start(), m.end(), 0, f"{year:04d}", "year", "date", False, _mod_flags(ctx, mod))
+
+
+def _relative(m: re.Match[str], ctx: _Context) -> _Found | None:
+    phrase = _norm(m["rel"])
+    unit, offset = ctx.lex.relative[phrase]
+    mod = m["mod"]
+    flags = _mod_flags(ctx, mod)
+    if mod and ctx.lex.modifiers[_norm(mod)] == "end" and unit == "week" and _norm(mod) == "akhir":
+        unit, flags = "weekend", ()  # "akhir pekan lalu" is last weekend, not the end of last week
+    if ctx.anchor is None:
+        return _Found(m.start(), m.end(), 0, None, None, "date", True, (*flags, "unresolved"))
+    if offset == "recent":
+        # A bare "akhir pekan" in a report is the weekend just gone (this one if published on it).
+        offset = 0 if ctx.anchor.isoweekday() >= 6 else -1
+    value, granularity = shift(ctx.anchor, unit, int(offset))
+    return _Found(m.start(), m.end(), 0, value, _granularity(granularity), "date", True, flags)
+
+
+def _weekday(m: re.Match[str], ctx: _Context) -> _Found | None:
+    token = m["wd"]
+    name = _norm(token)
+    if name in ctx.lex.abbreviated_weekdays:
+        return None
+    if not (token[0].isupper() or m["hari"]):
+        return None  # "minggu" in lower case is the week
+    before = _word_before(ctx, m.start())
+    if before in ctx.lex.numbers or before.isdigit():
+        return None  # "dua Minggu" is two weeks
+    weekday = ctx.lex.weekdays[name]
+    pre = _norm(m["pre"]) if m["pre"] else None
+    written_dir = _norm(m["dir"]) if m["dir"] else None
+    if pre in ctx.lex.past or written_dir in ctx.lex.past:
+        direction = "before"
+    elif pre in ctx.lex.future or written_dir in ctx.lex.future:
+        direction = "after"
+    elif pre == "this" or written_dir == "ini":
+        direction = "this"
+    elif _future_sentence(ctx, m.start()):
+        direction = "on_or_after"
+    else:
+        # News convention: a bare day name is the latest such day on or before publication.
+        direction = "on_or_before"
+    if ctx.anchor is None:
+        return _Found(m.start(), m.end(), 0, None, None, "date", True, ("unresolved",))
+    day = weekday_from(ctx.anchor, weekday, direction)
+    return _Found(m.start(), m.end(), 0, day.isoformat(), "day", "date", True)
+
+
+def _count(m: re.Match[str], ctx: _Context) -> tuple[float | None, str]:
+    if m["one"]:
+        return 1, ctx.lex.one_unit[_norm(m["one"])]
+    unit = ctx.lex.units[_norm(m["unit"])]
+    number = _norm(m["n"])
+    if number in ctx.lex.numbers:
+        return ctx.lex.numbers[number], unit
+    try:
+        return float(number.replace(",", ".")), unit
+    except ValueError:
+        return None, unit  # "beberapa", "several"
+
+
+def _counted(m: re.Match[str], ctx: _Context) -> _Found | None:
+    count, unit = _count(m, ctx)
+    sign = -1 if _norm(m["dir"]) in ctx.lex.ago else 1
+    if count is None or unit == "hour" or ctx.anchor is None:
+        return _Found(m.start(), m.end(), 0, None, None, "date", True, ("unresolved",))
+    n = int(count) * sign
+    if unit == "week":
+        value, granularity = shift(ctx.anchor, "day", 7 * n)
+        value, granularity = shift(date.fromisoformat(value), "week", 0)
+    else:
+        value, granularity = shift(ctx.anchor, unit, n)
+    return _Found(m.start(), m.end(), 0, value, _granularity(granularity), "date", True)
+
+
+def _duration(m: re.Match[str], ctx: _Context) -> _Found | None:
+    if m["one"] and ctx.text.startswith("-", m.end()):
+        return None  # "sehari-hari" means everyday, not one day
+    count, unit = _count(m, ctx)
+    value = None
+    if count is not None:
+        amount = f"{count:g}"
+        value = f"PT{amount}H" if unit == "hour" else f"P{amount}{_UNIT_ISO[unit]}"
+    return _Found(m.start(), m.end(), 0, value, None, "duration", False)
+
+
+def _iso_duration(m: re.Match[str], ctx: _Context) -> _Found | None:
+    return _Found(m.start(), m.end(), 0, m.group(0), None, "duration", False)
+
+
+def _set(m: re.Match[str], ctx: _Context) -> _Found | None:
+    unit = ctx.lex.units.get(_norm(m["unit"]))
+    value = f"P1{_UNIT_ISO[unit]}" if unit in _UNIT_ISO else None
+    return _Found(m.start(), m.end(), 0, value, None, "set", False)
+
+
+def _clock(m: re.Match[str], ctx: _Context) -> _Found | None:
+    hour = int(m["H"])
+    minute = int(m["M"] or 0)
+    if hour > 24 or minute > 59:
+        return None
+    groups = m.groupdict()
+    part = _norm(groups.get("ap") or "").replace(".", "").replace(" ", "")
+    # "pukul 1 siang" is 13:00, "jam 8 malam" 20:00, but "jam 12 malam" and "12 a.m." are midnight.
+    afternoon = (part in ("pm", "sore", "petang") and hour < 12) or (part == "siang" and hour < 11)
+    if afternoon or (part == "malam" and 6 <= hour < 12):
+        hour += 12
+    elif (part in ("am", "malam") and hour == 12) or hour == 24:
+        hour = 0
+    flags: tuple[str, ...] = ()
+    zone: tzinfo | None = parse_zone(m["tz"]) if m["tz"] else None
+    if zone is None:
+        zone = ctx.zone
+        flags = ("local_time",) if groups.get("local") else ("zone_default",)
+    clock = (hour, minute, zone, m["M"] is not None)
+    return _Found(m.start(), m.end(), 0, None, None, "time", False, flags, clock=clock)
+
+
+def _granularity(name: str) -> Granularity:
+    grains: dict[str, Granularity] = {"day": "day", "week": "week", "month": "month", "year": "year"}
+    return grains[name]
+
+
+_HANDLERS: dict[str, Callable[[re.Match[str], _Context], _Found | None]] = {
+    "iso": _iso,
+    "numdate": _numdate,
+    "named_date": _named_date,
+    "month": _month,
+    "year": _year,
+    "relative": _relative,
+    "weekday": _weekday,
+    "counted": _counted,
+    "duration": _duration,
+    "iso_duration": _iso_duration,
+    "set": _set,
+    "clock": _clock,
+}

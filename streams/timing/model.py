@@ -1,0 +1,71 @@
+"""Values the timing core hands out: time expressions, event times and the clock it reads."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+__all__ = ["Clock", "EventTime", "Granularity", "Kind", "SystemClock", "TimeExpression"]
+
+Granularity = Literal["year", "month", "week", "day", "hour", "minute"]
+Kind = Literal["date", "time", "duration", "set"]
+
+
+class Clock(Protocol):
+    """Tells the current time; tests pass a fixed one."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SystemClock:
+    """The wall clock (UTC)."""
+
+    def now(self) -> datetime:
+        """Return the current time in UTC."""
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpression:
+    """One temporal expression found in a paragraph, with its resolved ISO 8601 value."""
+
+    paragraph: int
+    text: str
+    start: int
+    end: int
+    # ISO 8601: 2024-10-13 | 2024-10 | 2024 | 2024-W41 | 2024-W41-WE | 2024-10-13T07:30+07:00 | P2Y;
+    # None when flagged or when nothing concrete can be said ("beberapa hari lalu").
+    value: str | None
+    granularity: Granularity | None
+    kind: Kind
+    relative: bool
+    flags: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready form (flags as a list)."""
+        out = asdict(self)
+        out["flags"] = list(self.flags)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TimeExpression:
+        """Build from the dict that to_dict() returns."""
+        return cls(**{**data, "flags": tuple(data.get("flags", ()))})
+
+
+@dataclass(frozen=True, slots=True)
+class EventTime:
+    """When an event happened: the expression that governs it, or the publication date as fallback."""
+
+    value: str
+    granularity: str
+    text: str | None
+    fallback: bool  # True: no expression governs the event, the publication date is used
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready form."""
+        return asdict(self)
