@@ -93,7 +93,7 @@ def article_from_dict(data: dict[str, Any], max_body_bytes: int | None) -> Artic
     try:
         validator("article.v1")(data)
     except fastjsonschema.JsonSchemaException as exc:
-        raise InvalidMessage("schema", f"article.v1: {exc.message}") from None
+        raise InvalidMessage("schema", f"article.v1: {exc}") from None
     if "body" in data:
         body: str = data["body"]
         size = len(body.encode("utf-8"))

@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -55,7 +56,7 @@ def _bootstrap(settings: Settings, start: bool = False) -> str:
 
     info = kafka_local.status(settings.kafka_home)
     if info is not None:
-        return info.bootstrap
+        return str(info.bootstrap)
     if not start:
         raise WartaError(
             "no Kafka broker: run `warta kafka start` or set KAFKA_BOOTSTRAP_SERVERS=host:port"
@@ -64,7 +65,7 @@ def _bootstrap(settings: Settings, start: bool = False) -> str:
     t0 = time.monotonic()
     info = kafka_local.start(settings.kafka_port, state_dir=settings.kafka_home, progress=_err)
     _err(f"Kafka {info.version} ready at {info.bootstrap} in {time.monotonic() - t0:.1f}s (log: {info.log_file})")
-    return info.bootstrap
+    return str(info.bootstrap)
 
 
 # ---------------------------------------------------------------- input files
@@ -104,11 +105,11 @@ def enrich(
     the run exits with status 1 at the end.
     """
     from streams.article import parse_article
-    from streams.dedup import Deduplicator
+    from streams.dedup import DedupConfig, Deduplicator
     from streams.pipeline import enrich_one
 
     settings = _settings()
-    dedup = Deduplicator(retention_seconds=settings.dedup_retention_days * 86400)
+    dedup = Deduplicator(config=DedupConfig(window_seconds=settings.dedup_retention_days * 86400))
     failures = 0
     out = sys.stdout.buffer
     for origin, line, raw in _read_inputs(paths or []):
@@ -230,11 +231,12 @@ def worker(
          f"dashboard http://{settings.web_host}:{settings.web_port}/warta/dashboard")
     from faust import Worker
 
-    Worker(faust_app, loglevel=settings.log_level, web_port=settings.web_port, web_host=settings.web_host).execute_from_commandline()
+    worker = Worker(faust_app, loglevel=settings.log_level, web_port=settings.web_port, web_host=settings.web_host)
+    worker.execute_from_commandline()
 
 
 def _overrides(s: Settings) -> dict[str, Any]:
-    return {f: getattr(s, f) for f in s.__slots__}  # type: ignore[attr-defined]
+    return {f.name: getattr(s, f.name) for f in fields(s)}
 
 
 def _port_busy(host: str, port: int) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,7 +40,7 @@ def dedup_stage(
     # Retention is measured in record time, so a replay gives the same flags as the first run.
     verdicts = dedup.process(article.id, article.paragraphs, now=record_time)
     now = iso(clock())
-    paragraphs = [
+    paragraphs: list[dict[str, Any]] = [
         {"index": v.index, "text": v.text, "duplicate": None if v.duplicate is None else {
             "kind": v.duplicate.kind,
             "article_id": v.duplicate.article_id,
@@ -117,8 +117,8 @@ def time_stage(doc: dict[str, Any], *, clock: Clock) -> tuple[dict[str, Any], li
         t = event_time(
             expressions,
             paragraph=ev["paragraph"],
-            sentence=tuple(ev["sentence_span"]),  # type: ignore[arg-type]
-            trigger=tuple(ev["trigger_span"]),  # type: ignore[arg-type]
+            sentence=(ev["sentence_span"][0], ev["sentence_span"][1]),
+            trigger=(ev["trigger_span"][0], ev["trigger_span"][1]),
             published=published,
         )
         events.append({**ev, "time": None if t is None else t.to_dict()})
@@ -156,7 +156,3 @@ def enrich_one(
     enriched, events = time_stage(tag_stage(doc, clock=clock), clock=clock)
     return enriched, events, audits
 
-
-def order_keys(doc: dict[str, Any]) -> Sequence[str]:
-    """Fields whose values depend on when the record was processed, not on its content."""
-    return ("ingested_at", "processed_at", "stage_times")

@@ -41,4 +41,5 @@ def validator(name: str) -> Callable[[Any], Any]:
     schema = dict(load_schema(name))
     # fastjsonschema knows drafts 4-7; the keywords our schemas use mean the same there.
     schema.pop("$schema", None)
-    return fastjsonschema.compile(schema)  # type: ignore[no-any-return]
+    compiled: Callable[[Any], Any] = fastjsonschema.compile(schema)
+    return compiled

@@ -12,7 +12,9 @@ from tests.acceptance import assert_seed_dedup, assert_seed_timestamps
 from tests.conftest import ROOT, SEED
 
 
-def _warta(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+def _warta(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     import os
 
     return subprocess.run([sys.executable, "-m", "streams", *args], input=stdin, capture_output=True, cwd=ROOT,

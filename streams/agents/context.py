@@ -68,7 +68,9 @@ class Context:
         """Serialize and send one record to a logical topic."""
         await self.topics[logical].send(key=key.encode("utf-8"), value=codec.dumps(value))
 
-    async def dead_letter(self, stage: str, event: EventT, exc: InvalidMessage, article_id: str | None) -> None:
+    async def dead_letter(
+        self, stage: str, event: EventT[Any], exc: InvalidMessage, article_id: str | None
+    ) -> None:
         """Send the original bytes with the reason to the dead-letter topic; never raises for bad data."""
         msg = event.message
         raw = msg.value if isinstance(msg.value, bytes) else bytes(msg.value or b"")

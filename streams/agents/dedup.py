@@ -8,7 +8,7 @@ from typing import Any
 
 from streams.agents.context import Context
 from streams.article import parse_article
-from streams.dedup import Deduplicator
+from streams.dedup import DedupConfig, Deduplicator
 from streams.errors import InvalidMessage
 from streams.pipeline import dedup_stage
 
@@ -31,7 +31,7 @@ def register(ctx: Context) -> None:
         partitions=ctx.settings.partitions,
         use_partitioner=True,
     )
-    dedup = Deduplicator(memory, retention_seconds=ctx.settings.dedup_retention_days * 86400)
+    dedup = Deduplicator(memory, config=DedupConfig(window_seconds=ctx.settings.dedup_retention_days * 86400))
 
     @ctx.app.agent(ctx.topics["articles"], name="deduplicate_articles")
     async def deduplicate_articles(stream: Any) -> None:

@@ -19,7 +19,7 @@ def load_stage_doc(raw: bytes, schema: str) -> dict[str, Any]:
     try:
         validator("stage-article.v1")(doc)
     except fastjsonschema.JsonSchemaException as exc:
-        raise InvalidMessage("schema", f"stage-article.v1: {exc.message}") from None
+        raise InvalidMessage("schema", f"stage-article.v1: {exc}") from None
     if doc["schema"] != schema:
         raise InvalidMessage("schema", f"expected {schema}, got {doc['schema']}")
     return doc

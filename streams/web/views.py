@@ -23,7 +23,7 @@ def _lag(app: faust.App) -> dict[str, int]:
     consumer = app.consumer
     for tp in sorted(consumer.assignment()):
         high = consumer.highwater(tp)
-        committed = consumer._committed_offset.get(tp)
+        committed = getattr(consumer, "_committed_offset", {}).get(tp)
         if high is None:
             continue
         lag = max(0, high - (committed + 1 if committed is not None else 0))

@@ -14,7 +14,6 @@ from tests.acceptance import (
     SEED_ID,
     assert_seed_dedup,
     assert_seed_entities,
-    assert_seed_events,
     assert_seed_timestamps,
 )
 from tests.conftest import ROOT, SEED, consume_until, produce
