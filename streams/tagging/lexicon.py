@@ -1,0 +1,265 @@
+"""Gazetteers, trigger lexicons and cue lists loaded from data files into Aho-Corasick automata."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import ahocorasick
+import pycountry
+
+from streams.errors import ConfigError
+
+__all__ = ["Cue", "Lexicon", "Name", "Trigger", "lexicon_for", "normalize"]
+
+# Everything but letters and digits becomes a space, so " key " in the padded text is a whole-word match.
+_NON_WORD = re.compile(r"[\W_]")
+_HEADER = re.compile(r"#\s*lexicon:\s*(\S+@\S+)")
+_TYPES = frozenset(
+    [
+        "AGREE",
+        "CONSULT",
+        "SUPPORT",
+        "CONCEDE",
+        "COOPERATE",
+        "AID",
+        "RETREAT",
+        "REQUEST",
+        "ACCUSE",
+        "REJECT",
+        "THREATEN",
+        "PROTEST",
+        "SANCTION",
+        "MOBILIZE",
+        "COERCE",
+        "ASSAULT",
+    ]
+)
+
+
+def normalize(text: str) -> str:
+    """Lower-case, punctuation to spaces, padded with one space each side; same length plus two."""
+    low = text.lower()
+    if len(low) != len(text):  # a few characters ("İ") grow when lower-cased: keep offsets aligned
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return " " + _NON_WORD.sub(" ", low) + " "
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One trigger-lexicon row."""
+
+    type: str
+    mode: str | None
+    cameo: str
+    strong: bool
+    noun: bool
+    deny: bool
+    claim: bool
+    with_words: frozenset[str]
+    lexicon: str
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """One gazetteer row: what a name refers to."""
+
+    kind: str  # country | capital | place | person | org
+    canonical: str
+    type: str  # Entity type: COUNTRY | LOCATION | PERSON | ORG | MEDIA
+    country: str | None
+    role: str | None
+    exact_case: bool  # abbreviations ("AS", "US", "WHO") only match in this exact case
+    any_case: bool  # entries written in lower case ("warga Korea Utara") need no capital
+    political: bool
+    lexicon: str
+    alias: str = ""  # the listed spelling, for exact-case entries
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One cue-list row (speech verb, modality word, role word, actor class ...)."""
+
+    kind: str
+    lexicon: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A whole-word lexicon hit: `start`/`end` are offsets into the original text."""
+
+    start: int
+    end: int
+    items: tuple[Trigger | Name | Cue, ...]
+
+
+class Lexicon:
+    """All the data files of one language, compiled into one Aho-Corasick automaton."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._entries: dict[str, list[Trigger | Name | Cue]] = {}
+        self.country_names: dict[str, str] = {}  # ISO3 -> English display name
+        self.fuzzy: dict[int, list[tuple[str, str]]] = {}  # length -> [(lower name, ISO3)]
+        self.versions: dict[str, str] = {}
+        self._load_countries()
+        self._load_places()
+        self._load_people()
+        self._load_orgs()
+        self._load_triggers()
+        self._load_cues()
+        self.automaton = ahocorasick.Automaton()
+        for key, items in self._entries.items():
+            self.automaton.add_word(key, (len(key), key.endswith(" "), tuple(items)))
+        self.automaton.make_automaton()
+
+    # -- loading ---------------------------------------------------------------------------------
+    def _rows(self, filename: str, columns: int) -> tuple[str, list[list[str]]]:
+        try:
+            text = resources.files("streams.data").joinpath("tagging", filename).read_text("utf-8")
+        except FileNotFoundError as exc:
+            raise ConfigError(f"tagging data file {filename!r} is missing") from exc
+        header = _HEADER.search(text)
+        name = header.group(1) if header else f"{filename.rsplit('.', 1)[0]}@0"
+        self.versions[filename] = name
+        rows = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            cells = [c.strip() for c in line.split("\t")]
+            if len(cells) < columns:
+                raise ConfigError(f"{filename}:{number}: expected {columns} tab-separated columns, got {len(cells)}")
+            rows.append(cells)
+        return name, rows
+
+    def _add(self, phrase: str, item: Trigger | Name | Cue) -> None:
+        prefix = phrase.endswith("*")
+        key = normalize(phrase.rstrip("*"))
+        if prefix:
+            key = key.rstrip(" ")  # open end: the match extends to the end of the word
+        if key.strip():
+            self._entries.setdefault(key, []).append(item)
+
+    def _lang_ok(self, lang: str) -> bool:
+        return lang in ("*", "", self.language)
+
+    def _load_countries(self) -> None:
+        name, rows = self._rows("countries.tsv", 4)
+        canonical = {code: alias for alias, code, _lang, kind in rows if kind == "canonical"}
+        for country in pycountry.countries:
+            code = country.alpha_3
+            self.country_names.setdefault(
+                code, canonical.get(code) or getattr(country, "common_name", None) or country.name
+            )
+            for attr in ("name", "common_name", "official_name"):
+                value = getattr(country, attr, None)
+                if value and "," not in value and "(" not in value:
+                    self._add(
+                        value,
+                        Name(
+                            "country", self.country_names[code], "COUNTRY", code, None, False, False, True, "pycountry"
+                        ),
+                    )
+        for code, alias in canonical.items():
+            self.country_names[code] = alias
+        for alias, code, lang, kind in rows:
+            if not self._lang_ok(lang):
+                continue
+            display = self.country_names.get(code, alias)
+            self._add(
+                alias,
+                Name(
+                    "capital" if kind == "capital" else "country",
+                    display,
+                    "COUNTRY",
+                    code,
+                    None,
+                    kind == "abbr",
+                    alias[:1].islower(),
+                    True,
+                    name,
+                    alias,
+                ),
+            )
+            if kind in ("canonical", "name") and len(alias) >= 6:
+                # Typo tolerance (edit distance 1) only for long names: "Kraina" for "Ukraina".
+                self.fuzzy.setdefault(len(alias), []).append((alias.lower(), code))
+
+    def _load_places(self) -> None:
+        name, rows = self._rows("places.tsv", 2)
+        for place, code in rows:
+            self._add(place, Name("place", place, "LOCATION", code or None, None, False, False, False, name))
+
+    def _load_people(self) -> None:
+        name, rows = self._rows("people.tsv", 3)
+        for row in rows:
+            full, code, role = row[0], row[1] or None, row[2] or None
+            aliases = [full, *(a for a in (row[3].split("|") if len(row) > 3 else []) if a)]
+            for alias in aliases:
+                self._add(alias, Name("person", full, "PERSON", code, role, False, False, True, name))
+
+    def _load_orgs(self) -> None:
+        name, rows = self._rows("organizations.tsv", 5)
+        for alias, canonical, kind, code, political in rows:
+            exact = sum(c.isupper() for c in alias) >= 2 and not any(c.islower() for c in alias.split(".")[0])
+            self._add(
+                alias, Name("org", canonical, kind, code or None, None, exact, False, political == "y", name, alias)
+            )
+
+    def _load_triggers(self) -> None:
+        name, rows = self._rows(f"triggers_{self.language}.tsv", 4)
+        for row in rows:
+            phrase, type_, mode, cameo = row[:4]
+            if type_ not in _TYPES:
+                raise ConfigError(f"triggers_{self.language}.tsv: unknown PLOVER type {type_!r} for {phrase!r}")
+            flags = row[4].split() if len(row) > 4 else []
+            with_words = frozenset(w for f in flags if f.startswith("with=") for w in f[5:].split("|"))
+            self._add(
+                phrase,
+                Trigger(
+                    type_,
+                    None if mode in ("-", "") else mode,
+                    cameo,
+                    "strong" in flags,
+                    "noun" in flags,
+                    "deny" in flags,
+                    "claim" in flags,
+                    with_words,
+                    name,
+                ),
+            )
+
+    def _load_cues(self) -> None:
+        name, rows = self._rows(f"cues_{self.language}.tsv", 2)
+        for phrase, kind in rows:
+            self._add(phrase, Cue(kind, name))
+
+    # -- matching --------------------------------------------------------------------------------
+    def scan(self, text: str) -> tuple[str, list[Match]]:
+        """All whole-word hits in `text`, longest-leftmost within each kind (trigger, name, cue)."""
+        norm = normalize(text)
+        groups: dict[type, list[tuple[int, int, tuple[Trigger | Name | Cue, ...]]]] = {}
+        for end, (length, closed, items) in self.automaton.iter(norm):
+            start = end - length + 1  # index of the leading space in `norm` == text offset of the word
+            # closed keys: drop the trailing space (and the pad); open keys run to the end of the word
+            stop = end - 1 if closed else norm.find(" ", end + 1) - 1
+            for cls in {type(i) for i in items}:
+                groups.setdefault(cls, []).append((start, stop, tuple(i for i in items if type(i) is cls)))
+        matches: list[Match] = []
+        for hits in groups.values():
+            hits.sort(key=lambda h: (h[0], h[0] - h[1]))
+            last = -1
+            for start, stop, items in hits:
+                if start >= last:
+                    matches.append(Match(start, stop, items))
+                    last = stop
+        matches.sort(key=lambda m: m.start)
+        return norm, matches
+
+
+@cache
+def lexicon_for(language: str) -> Lexicon:
+    """The compiled lexicon of a language ("id" or "en"; anything else falls back to English)."""
+    return Lexicon("id" if language.lower().startswith(("id", "in", "ms")) else "en")

@@ -1,0 +1,730 @@
+"""The default rule-based tagger: gazetteer entities, lexicon triggers, attribution and modality."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
+
+from streams.tagging.lexicon import Cue, Lexicon, Match, Name, Trigger, lexicon_for
+from streams.tagging.model import Actor, Entity, Event, Place, TagResult
+from streams.tagging.text import NAME, dateline_end, edit_distance_le1, split_sentences
+
+__all__ = ["RuleTagger", "event_id"]
+
+# Capitalized words that start sentences or clauses but are never names.
+_NOT_NAMES = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "in",
+        "on",
+        "at",
+        "after",
+        "before",
+        "but",
+        "and",
+        "or",
+        "if",
+        "when",
+        "while",
+        "however",
+        "meanwhile",
+        "yet",
+        "so",
+        "ini",
+        "itu",
+        "ia",
+        "dia",
+        "mereka",
+        "kami",
+        "kita",
+        "saya",
+        "kamu",
+        "sementara",
+        "sebelumnya",
+        "sejauh",
+        "awal",
+        "pada",
+        "dalam",
+        "di",
+        "ke",
+        "dari",
+        "namun",
+        "tetapi",
+        "jika",
+        "saat",
+        "ketika",
+        "setelah",
+        "sebelum",
+        "menurut",
+        "dengan",
+        "untuk",
+        "bahwa",
+        "baca",
+        "juga",
+        "masalah",
+        "garis",
+        "jelas",
+        "selain",
+        "bukan",
+        "tidak",
+        "presiden",
+        "menteri",
+        "kepala",
+    ]
+)
+_QUOTES_OPEN = '"“'
+_QUOTES_CLOSE = '"”'
+_COORD = re.compile(r"^\s*(?:,|dan|and|&|serta)\s*$")
+_PASSIVE_EN = frozenset(("was", "were", "been", "being", "is", "are"))
+_SPEAKER_TYPES = ("PERSON", "MEDIA", "ORG", "COUNTRY")
+_NON_ALNUM = re.compile(r"[\W_]")
+# Symmetric types: "antara X dan Y" / "between X and Y" makes both sides actors and recipients.
+_SYMMETRIC = frozenset(("AGREE", "CONSULT", "COOPERATE"))
+
+
+def event_id(article_id: str, paragraph: int, trigger_start: int, type_: str) -> str:
+    """Deterministic event id: blake2b over article, paragraph, trigger offset and type."""
+    key = f"{article_id}\x1f{paragraph}\x1f{trigger_start}\x1f{type_}".encode()
+    return hashlib.blake2b(key, digest_size=10).hexdigest()
+
+
+@dataclass(slots=True)
+class _Mention:
+    """A candidate entity or actor inside one paragraph (internal, mutable while resolving)."""
+
+    start: int
+    end: int
+    type: str  # PERSON | ORG | LOCATION | COUNTRY | MEDIA | GROUP
+    canonical: str
+    country: str | None
+    role: str | None = None
+    political: bool = True
+    locative: bool = False
+    comitative: bool = False
+    fuzzy: bool = False
+    lexicon: str | None = None
+
+
+@dataclass(slots=True)
+class _Person:
+    canonical: str
+    country: str | None
+    role: str | None
+
+
+@dataclass(slots=True)
+class _Article:
+    """What one article has established so far: people (for "Kim" = Kim Yong-hyun) and speakers."""
+
+    aliases: dict[str, _Person] = field(default_factory=dict)
+    last_person: _Person | None = None
+    last_speaker: _Mention | None = None
+
+
+@dataclass(slots=True)
+class _Cue:
+    start: int
+    end: int
+    kind: str
+    speaker: _Mention | None = None
+
+
+class RuleTagger:
+    """Gazetteer + trigger-lexicon tagger (the default `Tagger`)."""
+
+    name = "rules"
+
+    def tag(
+        self, paragraphs: Sequence[str], *, article_id: str, language: str, skip: Collection[int] = ()
+    ) -> TagResult:
+        """Entities and events of one article; paragraphs in `skip` contribute nothing."""
+        lex = lexicon_for(language)
+        state = _Article()
+        entities: list[Entity] = []
+        events: list[Event] = []
+        skipped = set(skip)
+        for index, text in enumerate(paragraphs):
+            if index in skipped or not text:
+                continue
+            _Paragraph(lex, state, index, text, article_id).run(entities, events)
+        return TagResult(entities, events)
+
+
+class _Paragraph:
+    """Tagging of one paragraph; article-level memory lives in `_Article`."""
+
+    def __init__(self, lex: Lexicon, state: _Article, index: int, text: str, article_id: str) -> None:
+        self.lex = lex
+        self.state = state
+        self.index = index
+        self.text = text
+        self.article_id = article_id
+        self.en = lex.language == "en"
+        self.norm, matches = lex.scan(text)
+        self.story_start = dateline_end(text)
+        self.mentions: list[_Mention] = []
+        self.cues: list[_Cue] = []
+        self.triggers: list[tuple[int, int, tuple[Trigger, ...]]] = []
+        self._collect(matches)
+
+    # -- entities ----------------------------------------------------------------------------------
+    def _collect(self, matches: list[Match]) -> None:
+        text = self.text
+        for m in matches:
+            first = m.items[0]
+            if isinstance(first, Name):
+                surface = text[m.start : m.end]
+                if first.exact_case and not any(_same(surface, i.alias) for i in m.items if isinstance(i, Name)):
+                    continue
+                if not first.exact_case and not first.any_case and not surface[:1].isupper():
+                    continue
+                if m.end <= self.story_start and first.type != "MEDIA":
+                    continue
+                self.mentions.append(
+                    _Mention(
+                        m.start,
+                        m.end,
+                        first.type,
+                        first.canonical,
+                        first.country,
+                        first.role,
+                        first.political,
+                        lexicon=first.lexicon,
+                    )
+                )
+                if first.kind == "capital":
+                    self.mentions[-1].role = "capital"
+            elif m.start < self.story_start:
+                continue
+            elif isinstance(first, Cue):
+                self.cues.append(_Cue(m.start, m.end, first.kind))
+            elif isinstance(first, Trigger):
+                self.triggers.append((m.start, m.end, tuple(i for i in m.items if isinstance(i, Trigger))))
+        self._find_people()
+        self._mark_positions()
+        self._add_groups()
+        self.mentions.sort(key=lambda x: x.start)
+
+    def _mention_at(self, pos: int) -> _Mention | None:
+        for m in self.mentions:
+            if m.start <= pos < m.end:
+                return m
+        return None
+
+    def _skip_space(self, pos: int, chars: str = " \t,") -> int:
+        while pos < len(self.text) and self.text[pos] in chars:
+            pos += 1
+        return pos
+
+    def _new_person(self, start: int, end: int, country: str | None, role: str | None) -> _Mention | None:
+        name = self.text[start:end]
+        tokens = name.split()
+        if not tokens or tokens[0].lower().strip("'’") in _NOT_NAMES:
+            return None
+        for other in self.mentions:
+            if other.start < end and start < other.end:
+                if other.type == "PERSON":
+                    if role and not other.role:
+                        other.role = role
+                    if country and not other.country:
+                        other.country = country
+                    return other
+                return None  # the capitalized words are a country, place or organization
+        known = self.state.aliases.get(name)
+        person = _Person(
+            known.canonical if known else name,
+            country or (known.country if known else None),
+            role or (known.role if known else None),
+        )
+        mention = _Mention(start, end, "PERSON", person.canonical, person.country, person.role, True, lexicon="rules")
+        self.mentions.append(mention)
+        self._remember(person, tokens)
+        return mention
+
+    def _remember(self, person: _Person, tokens: list[str]) -> None:
+        self.state.aliases[person.canonical] = person
+        if len(tokens) > 1:
+            for token in (tokens[0], tokens[-1]):
+                if len(token) >= 3 and token.lower() not in _NOT_NAMES:
+                    self.state.aliases[token] = person
+        self.state.last_person = person
+
+    def _find_people(self) -> None:
+        text = self.text
+        for cue in self.cues:
+            if cue.kind == "role":
+                pos = self._skip_space(cue.end, " \t")
+                country = None
+                # Skip "Korea Selatan (Korsel), " between the title and the name; it gives the country.
+                while True:
+                    inner = self._mention_at(pos)
+                    if inner is not None and inner.type in ("COUNTRY", "ORG") and inner.start == pos:
+                        country = country or inner.country
+                        pos = self._skip_space(inner.end, " \t(),")
+                        continue
+                    break
+                m = NAME.match(text, pos)
+                if m:
+                    role = text[cue.start : cue.end]
+                    self._new_person(m.start(), m.end(), country, role[:1].upper() + role[1:])
+            elif cue.kind in ("speech", "source") or cue.kind == "honorific":
+                pos = self._skip_space(cue.end, " \t.")
+                m = NAME.match(text, pos)
+                if m and (cue.kind != "source" or self._mention_at(pos) is None):
+                    self._new_person(m.start(), m.end(), None, None)
+                elif cue.kind == "speech" and self.en:
+                    # English "Smith said": the capitalized run right before the verb.
+                    before = re.search(NAME.pattern + r"\s*,?\s*$", text[max(0, cue.start - 60) : cue.start])
+                    if before:
+                        offset = max(0, cue.start - 60)
+                        self._new_person(offset + before.start(), offset + before.end(), None, None)
+        # Later bare mentions of people already named in this article ("Kim", "Zelensky").
+        for alias, person in list(self.state.aliases.items()):
+            if alias not in text:
+                continue
+            for m in re.finditer(r"\b" + re.escape(alias) + r"\b", text):
+                if self._mention_at(m.start()) is None and self._mention_at(m.end() - 1) is None:
+                    self.mentions.append(
+                        _Mention(
+                            m.start(), m.end(), "PERSON", person.canonical, person.country, person.role, lexicon="rules"
+                        )
+                    )
+        for mention in self.mentions:
+            if mention.type == "PERSON":
+                person = _Person(mention.canonical, mention.country, mention.role)
+                self.state.last_person = person
+                self.state.aliases.setdefault(mention.canonical, person)
+
+    def _mark_positions(self) -> None:
+        """Mark mentions right after a locative ("di", "near") or comitative ("bersama") word."""
+        for cue in self.cues:
+            if cue.kind not in ("locative", "comitative"):
+                continue
+            pos = self._skip_space(cue.end, " \t")
+            # Allow one lower-case word between ("in northern Syria", "di wilayah").
+            target = self._mention_at(pos)
+            if target is None:
+                nxt = self.text.find(" ", pos)
+                if nxt != -1 and self.text[pos:nxt].islower():
+                    target = self._mention_at(nxt + 1)
+            if target is not None and target.start >= pos:
+                if cue.kind == "locative":
+                    target.locative = True
+                else:
+                    target.comitative = True
+
+    def _add_groups(self) -> None:
+        """Collective actors ("protesters", "militer") not already tied to a country mention."""
+        for cue in self.cues:
+            if cue.kind not in ("group", "group_np"):
+                continue
+            after = self._mention_at(self._skip_space(cue.end, " \t"))
+            before = self._mention_at(cue.start - 2) if cue.start >= 2 else None
+            if (after and after.type == "COUNTRY") or (before and before.type == "COUNTRY"):
+                continue
+            word = self.text[cue.start : cue.end]
+            self.mentions.append(
+                _Mention(cue.start, cue.end, "GROUP", word.lower(), None, political=cue.kind == "group", lexicon=None)
+            )
+
+    def entities(self) -> list[Entity]:
+        """The paragraph's named entities (groups are actors, not entities)."""
+        out: list[Entity] = []
+        for m in self.mentions:
+            if m.type == "GROUP":
+                continue
+            type_ = m.type
+            canonical = m.canonical
+            if m.role == "capital" and m.locative:
+                type_, canonical = "LOCATION", self.text[m.start : m.end]  # "di Seoul" is the city
+            out.append(
+                Entity(
+                    self.index,
+                    self.text[m.start : m.end],
+                    m.start,
+                    m.end,
+                    type_,
+                    canonical,
+                    m.country,
+                    None if m.role == "capital" else m.role,
+                    m.lexicon,
+                )
+            )
+        return out
+
+    # -- attribution -------------------------------------------------------------------------------
+    def _speaker_of(self, cue: _Cue, sent: tuple[int, int]) -> _Mention | None:
+        if cue.kind == "speech_pro":
+            return self.state.last_speaker
+        pos = self._skip_space(cue.end, " \t.")
+        after = self._mention_at(pos)
+        if after is not None and after.type in _SPEAKER_TYPES:
+            return after
+        for other in self.cues:
+            if other.kind == "pronoun" and other.start == pos:
+                return self._pronoun()
+        if cue.kind == "source":
+            return None
+        best = None
+        for m in self.mentions:
+            if sent[0] <= m.start and m.end <= cue.start and m.type in _SPEAKER_TYPES and not m.locative:
+                best = m
+        if best is None:
+            for other in self.cues:
+                if other.kind == "pronoun" and sent[0] <= other.start < cue.start:
+                    return self._pronoun()
+        return best
+
+    def _pronoun(self) -> _Mention | None:
+        person = self.state.last_person
+        if person is None:
+            return None
+        return _Mention(-1, -1, "PERSON", person.canonical, person.country, person.role)
+
+    def _attribute(self, sentences: list[tuple[int, int]]) -> tuple[tuple[int, int] | None, _Mention | None]:
+        """The quoted span of the paragraph and who said it ('"...," kata Zelensky')."""
+        text = self.text
+        open_at = next((i for i, c in enumerate(text) if c in _QUOTES_OPEN), -1)
+        speaker = None
+        quote = None
+        for cue in self.cues:
+            if cue.kind in ("speech", "speech_pro", "source"):
+                sent = next((s for s in sentences if s[0] <= cue.start < s[1]), (0, len(text)))
+                cue.speaker = self._speaker_of(cue, sent)
+                if cue.speaker is not None and cue.kind != "source":
+                    if cue.speaker.type == "PERSON":
+                        self.state.last_person = _Person(cue.speaker.canonical, cue.speaker.country, cue.speaker.role)
+                    self.state.last_speaker = cue.speaker
+                if open_at != -1 and quote is None and cue.start > open_at:
+                    close = max(text.rfind(c, open_at + 1, cue.start) for c in _QUOTES_CLOSE)
+                    if close != -1 and not text[close + 1 : cue.start].strip(" ,.").count(" ") > 1:
+                        quote, speaker = (open_at, close), cue.speaker
+        return quote, speaker
+
+    # -- events ------------------------------------------------------------------------------------
+    def run(self, entities: list[Entity], events: list[Event]) -> None:
+        """Append this paragraph's entities and events."""
+        entities.extend(self.entities())
+        if not self.triggers:
+            # Still track who spoke, for "katanya" in the next paragraph.
+            if any(c.kind in ("speech", "speech_pro") for c in self.cues):
+                self._attribute(split_sentences(self.text, self.story_start))
+            return
+        sentences = split_sentences(self.text, self.story_start)
+        quote, quote_speaker = self._attribute(sentences)
+        for sent in sentences:
+            trigs = [t for t in self.triggers if sent[0] <= t[0] < sent[1]]
+            if trigs:
+                self._sentence_events(sent, trigs, quote, quote_speaker, events)
+
+    def _pick_rule(self, end: int, rules: tuple[Trigger, ...]) -> Trigger | None:
+        following: set[str] | None = None
+        for rule in rules:
+            if not rule.with_words:
+                return rule
+            if following is None:
+                following = set(self.norm[end + 1 : end + 90].split()[:6])
+            if following & rule.with_words:
+                return rule
+        return None
+
+    def _cue_before(self, kinds: tuple[str, ...], lo: int, hi: int, max_words: int | None = None) -> _Cue | None:
+        found = None
+        for cue in self.cues:
+            if (
+                cue.kind in kinds
+                and lo <= cue.start
+                and cue.end <= hi
+                and (max_words is None or self.text[cue.end : hi].count(" ") <= max_words)
+            ):
+                found = cue
+        return found
+
+    def _fuzzy_country(self, pos: int) -> _Mention | None:
+        """A misspelt long country name in actor position ("Rudal Kraina" = Ukraina)."""
+        m = re.match(r"[A-ZÀ-Þ][a-zà-ÿ]{5,}", self.text[pos:])
+        if not m:
+            return None
+        word = m.group(0).lower()
+        for length in (len(word) - 1, len(word), len(word) + 1):
+            for name, code in self.lex.fuzzy.get(length, ()):
+                if edit_distance_le1(word, name):
+                    return _Mention(
+                        pos, pos + len(word), "COUNTRY", self.lex.country_names.get(code, name), code, fuzzy=True
+                    )
+        return None
+
+    def _sentence_events(
+        self,
+        sent: tuple[int, int],
+        trigs: list[tuple[int, int, tuple[Trigger, ...]]],
+        quote: tuple[int, int] | None,
+        quote_speaker: _Mention | None,
+        events: list[Event],
+    ) -> None:
+        text = self.text
+        s0, s1 = sent
+        in_sent = [m for m in self.mentions if s0 <= m.start and m.end <= s1]
+        nonpolitical = self._cue_before(("nonpolitical",), s0, s1) is not None
+        seen: set[str] = set()
+        deny_event: list[Event] = []
+        claimant: _Mention | None = None
+        claimed = False
+        first_end: int | None = None
+        for start, end, rules in trigs:
+            rule = self._pick_rule(end, rules)
+            if rule is None or rule.type in seen:
+                continue
+            if deny_event:
+                # What follows a denial is the denied act, not an event ("menepis tuduhan bahwa ... memasok").
+                if deny_event[0].denied_type is None and not rule.deny and rule.type != "ACCUSE":
+                    old = deny_event[0]
+                    deny_event[0] = _replace(old, denied_type=rule.type)
+                    events[events.index(old)] = deny_event[0]
+                continue
+            if self._cue_before(("negation",), s0, start, max_words=2):
+                continue
+            if first_end is not None and self._cue_before(("purpose",), first_end, start):
+                continue  # "... mengirim pasukan untuk mendukung Rusia": a goal, not another event
+            if not rule.strong and nonpolitical:
+                continue
+            actors, recipients, fuzzy = self._roles(rule, start, end, in_sent, sent)
+            speaker = self._speaker_for(start, sent, quote, quote_speaker)
+            if claimed and speaker is None:
+                speaker = claimant  # what an accuser alleges is reported by the accuser
+            in_quote = quote is not None and quote[0] <= start <= quote[1]
+            if not actors and not recipients and in_quote and speaker is not None:
+                actors = [self._speaker_side(speaker)]
+            if not rule.strong and not any(_political(a) for a in actors + recipients):
+                continue
+            modality = self._modality(rule, start, sent, speaker)
+            confidence = (0.75 if rule.strong else 0.6) + (0.1 if actors else 0) + (0.05 if recipients else 0)
+            confidence -= 0.1 if fuzzy else 0
+            location = self._location(start, in_sent)
+            reported_by = speaker.canonical if speaker is not None else None
+            if claimed and modality == "asserted":
+                modality = "reported"
+            event = Event(
+                id=event_id(self.article_id, self.index, start, rule.type),
+                type=rule.type,
+                mode=rule.mode,
+                cameo_root=rule.cameo,
+                paragraph=self.index,
+                sentence=text[s0:s1],
+                sentence_span=(s0, s1),
+                trigger=text[start:end],
+                trigger_span=(start, end),
+                actors=[_actor(a, text) for a in actors],
+                recipients=[_actor(a, text) for a in recipients],
+                location=location,
+                reported_by=reported_by,
+                modality=modality,
+                confidence=round(min(confidence, 0.95), 2),
+                lexicon=rule.lexicon,
+            )
+            events.append(event)
+            seen.add(rule.type)
+            first_end = first_end if first_end is not None else end
+            if rule.deny:
+                deny_event.append(event)
+            elif rule.claim and not claimed:
+                claimed, claimant = True, actors[0] if actors else None
+
+    def _speaker_side(self, speaker: _Mention) -> _Mention:
+        """Inside a quote, "we"/an unnamed subject is the speaker's country."""
+        if speaker.country:
+            return _Mention(
+                -1, -1, "COUNTRY", self.lex.country_names.get(speaker.country, speaker.country), speaker.country
+            )
+        return speaker
+
+    def _speaker_for(
+        self, start: int, sent: tuple[int, int], quote: tuple[int, int] | None, quote_speaker: _Mention | None
+    ) -> _Mention | None:
+        if quote is not None and quote[0] <= start <= quote[1] and quote_speaker is not None:
+            return quote_speaker
+        speaker = None
+        for cue in self.cues:
+            if (
+                cue.kind in ("speech", "speech_pro")
+                and sent[0] <= cue.start < sent[1]
+                and cue.speaker
+                and (cue.start < start or speaker is None)
+            ):
+                speaker = cue.speaker
+        if speaker is None:
+            for cue in self.cues:
+                if cue.kind == "source" and sent[0] <= cue.start < sent[1] and cue.speaker:
+                    speaker = cue.speaker
+        return speaker
+
+    def _modality(self, rule: Trigger, start: int, sent: tuple[int, int], speaker: _Mention | None) -> str:
+        if rule.deny:
+            return "denied"
+        if self._cue_before(("hypothetical",), sent[0], start):
+            return "hypothetical"
+        cond = self._cue_before(("hypothetical_start",), sent[0], start)
+        if cond is not None and self.text[sent[0] : cond.start].strip(' "“') == "":
+            return "hypothetical"
+        if self._cue_before(("future",), sent[0], start):
+            return "expected"
+        return "reported" if speaker is not None else "asserted"
+
+    def _location(self, start: int, in_sent: list[_Mention]) -> Place | None:
+        places = [m for m in in_sent if m.locative or m.type == "LOCATION"]
+        if not places:
+            return None
+        after = [m for m in places if m.start > start]
+        # A named place beats a country ("di dekat Donetsk" over "di Ukraina").
+        ranked = sorted(after or places, key=lambda m: (m.type != "LOCATION", abs(m.start - start)))
+        best = ranked[0]
+        surface = self.text[best.start : best.end]
+        name = surface if best.role == "capital" or best.type != "COUNTRY" else best.canonical
+        return Place(name, best.country, surface, (best.start, best.end))
+
+    def _roles(
+        self, rule: Trigger, start: int, end: int, in_sent: list[_Mention], sent: tuple[int, int]
+    ) -> tuple[list[_Mention], list[_Mention], bool]:
+        text = self.text
+        cands = [
+            m
+            for m in in_sent
+            if m.type != "LOCATION" and m.type != "MEDIA" and not m.locative and not (m.start < end and start < m.end)
+        ]
+        # A speaker of a speech verb between a mention and the trigger is the source, not the actor.
+        speakers = {id(c.speaker) for c in self.cues if c.speaker is not None and c.kind == "speech" and c.end <= start}
+        left = _prefer_named([m for m in cands if m.end <= start and id(m) not in speakers])
+        right = _prefer_named([m for m in cands if m.start >= end and not m.comitative])
+        actors: list[_Mention] = []
+        recipients: list[_Mention] = []
+        fuzzy = False
+        pos = self._skip_space(end, " \t")
+        owner = next((m for m in right if m.start == pos and m.type in ("COUNTRY", "ORG")), None)
+        if rule.noun and owner is None and not self.en:
+            owner = self._fuzzy_country(pos)
+            fuzzy = owner is not None
+        adjective = next((m for m in left if m.type == "COUNTRY" and text[m.end : start].strip() == ""), None)
+        before = text[max(sent[0], start - 8) : start].split()
+        passive = (not self.en and text[start:end].lower().startswith("di")) or (
+            self.en and bool(before) and before[-1].lower() in _PASSIVE_EN
+        )
+        by = self._cue_before(("passive",), end, sent[1], max_words=None)
+        by_actor = None
+        if by is not None and text[end : by.start].count(" ") <= 3:
+            by_actor = self._mention_at(self._skip_space(by.end, " \t"))
+            if by_actor is None and not self.en:
+                by_actor = self._fuzzy_country(self._skip_space(by.end, " \t"))
+        if owner is not None and rule.noun:
+            actors = [owner]
+            recipients = left[-1:] if left else []
+        elif passive or by_actor is not None:
+            actors = [by_actor] if by_actor is not None else []
+            recipients = left[-1:]
+        elif adjective is not None and (rule.noun or self.en):
+            actors = [adjective]
+            recipients = right[:1]
+            victim = left[:-1][-1:] if left[:-1] else []
+            if victim and self._cue_before(("victim",), victim[0].end, start):
+                recipients = victim
+        else:
+            between = _between(text, right) if rule.type in _SYMMETRIC else []
+            if between:
+                return between, list(between), False
+            if left:
+                actors = [left[-1]]
+                for prev in reversed(left[:-1]):
+                    if (
+                        _COORD.match(text[prev.end : actors[0].start])
+                        or text[prev.end : actors[0].start].strip() == "("
+                    ):
+                        actors.insert(0, prev)
+                    else:
+                        break
+            recipients = right[:1]
+            if recipients:
+                nxt = [m for m in right[1:] if _COORD.match(text[recipients[-1].end : m.start] or "x")]
+                recipients += nxt[:1]
+            comitative = [m for m in in_sent if m.comitative and m.start > end]
+            if comitative and not any(m.start < comitative[0].start for m in right):
+                actors += comitative[:1]  # "bertempur bersama pasukan Rusia": an ally, not a target
+        if rule.deny:
+            recipients = []  # whom a denial answers is rarely in the sentence; the object is the denied act
+        actors = _dedupe(actors)
+        recipients = [r for r in _dedupe(recipients) if all(_key(r) != _key(a) for a in actors)]
+        return actors, recipients, fuzzy
+
+
+def _between(text: str, right: list[_Mention]) -> list[_Mention]:
+    """'antara Rusia dan (rezim seperti) Korea Utara' / 'between X and Y': both sides act on each other."""
+    for i, m in enumerate(right[:-1]):
+        head = text[max(0, m.start - 9) : m.start].lower()
+        if head.rstrip().endswith(("antara", "between")):
+            nxt = right[i + 1]
+            gap = text[m.end : nxt.start]
+            if len(gap) <= 25 and re.search(r"\b(?:dan|and)\b|&", gap):
+                return [m, nxt]
+    return []
+
+
+def _prefer_named(items: list[_Mention]) -> list[_Mention]:
+    """Collective words ("troops", "pasukan") are actors only when no named one is on that side."""
+    named = [m for m in items if m.type != "GROUP"]
+    return named or items
+
+
+def _same(surface: str, alias: str) -> bool:
+    """Exact-case comparison ignoring punctuation ("U.S" == "U.S.")."""
+    return _NON_ALNUM.sub("", surface) == _NON_ALNUM.sub("", alias)
+
+
+def _key(m: _Mention) -> str:
+    return m.country or m.canonical if m.type == "COUNTRY" else m.canonical
+
+
+def _dedupe(items: list[_Mention]) -> list[_Mention]:
+    seen: set[str] = set()
+    out = []
+    for m in items:
+        if _key(m) not in seen:
+            seen.add(_key(m))
+            out.append(m)
+    return out
+
+
+def _political(m: _Mention) -> bool:
+    if m.type == "COUNTRY":
+        return True
+    if m.type == "PERSON":
+        return bool(m.role or m.country)
+    return m.political
+
+
+def _actor(m: _Mention, text: str) -> Actor:
+    surface = text[m.start : m.end] if m.start >= 0 else m.canonical
+    type_ = "COUNTRY" if m.type == "COUNTRY" else m.type
+    return Actor(
+        surface,
+        m.canonical,
+        type_,
+        m.country,
+        None if m.role == "capital" else m.role,
+        (m.start, m.end) if m.start >= 0 else None,
+    )
+
+
+def _replace(event: Event, denied_type: str) -> Event:
+    return replace(event, denied_type=denied_type)
