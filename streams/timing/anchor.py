@@ -24,11 +24,7 @@ def event_time(
     published: datetime | None,
 ) -> EventTime | None:
     """Return the event's time: nearest expression in its sentence, then its paragraph, then publication."""
-    usable = [
-        e
-        for e in expressions
-        if e.paragraph == paragraph and e.kind in _CONCRETE and e.value and e.granularity
-    ]
+    usable = [e for e in expressions if e.paragraph == paragraph and e.kind in _CONCRETE and e.value and e.granularity]
     in_sentence = [e for e in usable if e.start >= sentence[0] and e.end <= sentence[1]]
     for pool, origin in ((in_sentence, trigger), (usable, sentence)):
         if pool:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+# How far past the anchor a year-less date may lie before the previous year's is preferred.
+_RECENT_AHEAD_DAYS = 31
+
 __all__ = [
     "iso_week",
     "make_date",
@@ -61,15 +64,25 @@ def weekday_from(anchor: date, weekday: int, direction: str) -> date:
     return anchor + timedelta(days=weekday - anchor.isoweekday())
 
 
-def nearest_day(anchor: date, month: int, day: int, weekday: int | None) -> tuple[date | None, str | None]:
+def nearest_day(
+    anchor: date, month: int, day: int, weekday: int | None, direction: str | None = None
+) -> tuple[date | None, str | None]:
     """Return the (month, day) date nearest the anchor, within a year either side, and a flag.
 
     A day name narrows the choice to the years where it fits ("Senin (20/10)" published in January is
     last October if 20 October was a Monday last year); no fitting year gives "weekday_mismatch".
+    direction "past" or "future" ("15 Agustus lalu", "12 Januari mendatang") keeps one side of the anchor.
     """
     options = [d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := make_date(y, month, day))]
     if not options:
         return None, "invalid_date"
+    if direction == "past":
+        options = [d for d in options if d <= anchor]
+    elif direction == "future":
+        options = [d for d in options if d >= anchor]
+    elif direction == "recent":
+        # Reports look back: "on June 8" in a May article is last June, but "a May 10 deadline" is ahead.
+        options = [d for d in options if (d - anchor).days <= _RECENT_AHEAD_DAYS]
     if weekday is not None:
         options = [d for d in options if d.isoweekday() == weekday]
         if not options:
@@ -88,5 +101,8 @@ def nearest_month_year(anchor: date, month: int, direction: str | None) -> int:
         options = [o for o in options if o > here]
     elif direction == "this":
         return anchor.year
+    elif direction != "nearest":
+        # Undirected ("in March"): a report means the last one, unless it is next month.
+        options = [o for o in options if o <= here + 1]
     best = min(options, key=lambda o: (abs(o - here), o > here))
     return best // 12

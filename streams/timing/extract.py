@@ -196,6 +196,7 @@ def _day_found(
     year: int | None,
     orders: Sequence[tuple[int, int]],
     weekday: int | None,
+    direction: str | None = None,
 ) -> _Found:
     """Resolve (month, day) readings in preference order, with an optional year and day name."""
     start, end = span
@@ -212,17 +213,20 @@ def _day_found(
         return _Found(start, end, 0, None, None, "date", True, (unresolved,))
     flag: str | None = "invalid_date"
     for month, day in orders:
-        chosen, flag = nearest_day(ctx.anchor, month, day, weekday)
+        chosen, flag = nearest_day(ctx.anchor, month, day, weekday, direction)
         if chosen is not None:
             return _Found(start, end, 0, chosen.isoformat(), "day", "date", True)
     return _Found(start, end, 0, None, None, "date", True, (flag or "invalid_date",))
 
 
 def _future_sentence(ctx: _Context, start: int) -> bool:
-    """True when the words before start, in the same sentence, speak of the future."""
+    """True when the words before start, in the same clause, speak of the future."""
     begin = max((m.end() for m in _SENTENCE_END.finditer(ctx.text, 0, start)), default=0)
-    before = f" {ctx.text[begin:start].lower()} "
-    return any(f" {marker} " in before or f"{marker} " in before for marker in ctx.lex.future_markers)
+    # Clause only: in "..., akan disesuaikan, kata X di Bandung, Sabtu" the day is when X spoke.
+    begin = max(begin, ctx.text.rfind(",", begin, start) + 1)
+    # Whole words only: "akan" must not fire inside "dilaksanakan" or "menyatakan".
+    before = " " + re.sub(r"[^\w']+", " ", ctx.text[begin:start].lower()) + " "
+    return any(f" {marker} " in before for marker in ctx.lex.future_markers)
 
 
 # --- handlers: one per pattern family ---------------------------------------------------------------
@@ -252,8 +256,11 @@ def _numdate(m: re.Match[str], ctx: _Context) -> _Found | None:
     first, second = int(m["d"]), int(m["m"])
     start, end, weekday, _ = _weekday_before(ctx, m.start(), m.end())
     year_text = m["y"]
-    if year_text is None and (weekday is None or m["sep"] == "."):
+    bracketed = ctx.text[m.start() - 1 : m.start()] == "(" and ctx.text[m.end() : m.end() + 1] == ")"
+    if year_text is None and (m["sep"] == "." or (weekday is None and not (bracketed and m["sep"] == "/"))):
         return None  # "3/4" alone is a ratio or a score; "Senin 07.30" is a clock time
+    if weekday is None and bracketed:
+        start, end = start - 1, end + 1  # "Jakarta (22/3)": the brackets belong to the date stamp
     # English news writes month first (10/13/2024), Indonesian day first (13/10/2024).
     month_first = [(first, second), (second, first)]
     orders = month_first if ctx.language == "en" else month_first[::-1]
@@ -264,7 +271,7 @@ def _numdate(m: re.Match[str], ctx: _Context) -> _Found | None:
             year += 2000 if year < 70 else 1900
     if weekday is None:
         # Without a day name, a numeric date must be a real date in one reading: "15/30/2024" is not.
-        if year is None or not any(make_date(year, mo, d) for mo, d in orders):
+        if not any(make_date(year or 2024, mo, d) for mo, d in orders):
             return None
     elif not any(1 <= mo <= 12 and 1 <= d <= 31 for mo, d in orders):
         return _Found(start, end, 0, None, None, "date", year is None, ("invalid_date",))
@@ -282,7 +289,12 @@ def _named_date(m: re.Match[str], ctx: _Context) -> _Found | None:
     if not 1 <= day <= 31:
         return None
     start, end, weekday, _ = _weekday_before(ctx, m.start(), m.end())
-    return _day_found(ctx, (start, end), year, [(month, day)], weekday)
+    written_dir = _norm(m["dir"]) if m.groupdict().get("dir") else None
+    if written_dir:
+        direction = "past" if written_dir in ctx.lex.past else "future"
+    else:
+        direction = "future" if _future_sentence(ctx, m.start()) else "recent"
+    return _day_found(ctx, (start, end), year, [(month, day)], weekday, direction)
 
 
 def _month(m: re.Match[str], ctx: _Context) -> _Found | None:
@@ -295,7 +307,10 @@ def _month(m: re.Match[str], ctx: _Context) -> _Found | None:
         value = f"{int(year_text):04d}-{month:02d}"
         return _Found(m.start(), m.end(), 0, value, "month", "date", False, flags)
     # A bare month name needs a capital and a word that makes it a time ("pada Oktober", "last May").
-    if not token[0].isupper() or _norm(token) in ctx.lex.abbreviated_months - {"mei", "may"}:
+    if not (token[0].isupper() or m["bulan"] or m["dir"]) or _norm(token) in ctx.lex.abbreviated_months - {
+        "mei",
+        "may",
+    }:
         return None
     start = m.start()
     before = _word_before(ctx, start)
@@ -307,6 +322,10 @@ def _month(m: re.Match[str], ctx: _Context) -> _Found | None:
         direction = "future"
     elif written_dir == "ini" or before == "this":
         direction = "this"
+    elif _future_sentence(ctx, start):
+        direction = "future"
+    elif before in ctx.lex.until or m["bulan"]:
+        direction = "nearest"
     if before in ctx.lex.past | ctx.lex.future | {"this"}:
         start -= len(ctx.text[:start]) - len(ctx.text[:start].rstrip()) + len(before)
     elif not (mod or m["bulan"] or written_dir or before in ctx.lex.anchors):
@@ -333,6 +352,9 @@ def _year(m: re.Match[str], ctx: _Context) -> _Found | None:
 
 def _relative(m: re.Match[str], ctx: _Context) -> _Found | None:
     phrase = _norm(m["rel"])
+    words = m["rel"].split()
+    if len(words) > 1 and words[0].islower() and any(w[0].isupper() for w in words[1:]):
+        return None  # "malam hari. Ini adalah" lost its full stop: not "hari ini"
     unit, offset = ctx.lex.relative[phrase]
     mod = m["mod"]
     flags = _mod_flags(ctx, mod)

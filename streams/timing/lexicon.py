@@ -52,6 +52,7 @@ class Lexicon:
     past: frozenset[str]
     future: frozenset[str]
     ago: frozenset[str]
+    until: frozenset[str]
     anchors: frozenset[str]
     future_markers: tuple[str, ...]
     year_block_before: frozenset[str]
@@ -147,6 +148,7 @@ def lexicon() -> Lexicon:
         past=frozenset(direction["past"]),
         future=frozenset(direction["future"]),
         ago=frozenset(direction["ago"]),
+        until=frozenset(direction["until"]),
         anchors=frozenset(lex["anchors"]["words"]),
         future_markers=tuple(lex["future_markers"]["words"]),
         year_block_before=frozenset(lex["years"]["block_before"]),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
 from streams.timing.extract import extract_paragraph
+from streams.timing.lexicon import lexicon
 from streams.timing.model import Clock, TimeExpression
 
 __all__ = ["infer_published"]
+
 
 # The dateline or the lead carries the date; past the third paragraph, dates are the story's, not its own.
 _LEAD_PARAGRAPHS = 3
@@ -16,6 +19,9 @@ _LEAD_PARAGRAPHS = 3
 # date line, the strongest signal there is.
 _DATE_LINE_MAX = 60
 _DATE_LINE_SHARE = 0.4
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+# A date this close to the start of the first paragraph sits in the dateline.
+_DATELINE_END = 40
 # An inferred date more than this far past the clock is a typo or a schedule, not the publication.
 _FUTURE_SLACK = timedelta(days=2)
 
@@ -36,16 +42,18 @@ def infer_published(
         days = [
             (expr, day)
             for expr in found
-            if (day := _absolute_day(expr, today)) is not None
-            and (today is None or day <= today + _FUTURE_SLACK)
+            if (day := _absolute_day(expr, today)) is not None and (today is None or day <= today + _FUTURE_SLACK)
         ]
         if days and len(text) <= _DATE_LINE_MAX:
             expr, day = days[0]
             if (expr.end - expr.start) >= _DATE_LINE_SHARE * len(text.strip()):
                 return _midnight(day, zone)
-        # In a lead, a day name with its date ("Minggu (13/10/2024)") is the newsroom's own date stamp.
-        named = [day for expr, day in days if _has_weekday(expr)]
-        per_paragraph.append(named or [day for _, day in days])
+        # In a lead, a day name with its date ("Minggu (13/10/2024)") is the newsroom's own date stamp,
+        # and so is a date in the dateline ("WASHINGTON, Oct 13 (Reuters) -"); any other date in a lead
+        # ("escaped on March 11, 2005") is as likely the story's past as the day it was written.
+        per_paragraph.append(
+            [day for expr, day in days if _has_weekday(expr) or (index == 0 and expr.start < _DATELINE_END)]
+        )
     for days_found in per_paragraph:
         if days_found:
             # Reports look back: the latest date of the lead is the closest to when it was written.
@@ -66,16 +74,17 @@ def _absolute_day(expr: TimeExpression, today: date | None) -> date | None:
 
 
 def _has_weekday(expr: TimeExpression) -> bool:
-    return "(" in expr.text or "," in expr.text or not expr.text[:1].isdigit()
+    # Expressions start at their day name when they have one: "Minggu (13/10/2024)", "Sunday, Oct. 13".
+    first = _FIRST_WORD.match(expr.text)
+    word = first.group(0).lower() if first else ""
+    return word == "hari" or word in lexicon().weekdays
 
 
 def _midnight(day: date, zone: tzinfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zone)
 
 
-def _fallback(
-    paragraphs: Sequence[str], *, language: str, zone: tzinfo, today: date | None
-) -> datetime | None:
+def _fallback(paragraphs: Sequence[str], *, language: str, zone: tzinfo, today: date | None) -> datetime | None:
     """dateparser, on short lead lines only: it knows date-line formats our patterns do not."""
     lead = paragraphs[:_LEAD_PARAGRAPHS]
     candidates = [p for p in lead if len(p) <= _DATE_LINE_MAX and any(c.isdigit() for c in p)]
