@@ -27,6 +27,7 @@ Rules (the contract is ``docs/DESIGN.md``):
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,7 @@ class DedupConfig:
 
     window_seconds: float = WEEK
     # Estimated-Jaccard cut for `near`; chosen on the precision/recall curve in bench/results/dedup.md.
-    near_threshold: float = 0.66
+    near_threshold: float = 0.70
     min_words: int = 5
     repeat_articles: int = 3
     boilerplate_max_words: int = 60
@@ -128,9 +129,7 @@ class _Pending:
 class Deduplicator:
     """Flags exact, near and boilerplate paragraphs against everything remembered in `store`."""
 
-    def __init__(
-        self, store: MutableMapping[bytes, bytes] | None = None, *, config: DedupConfig | None = None
-    ) -> None:
+    def __init__(self, store: MutableMapping[bytes, bytes] | None = None, *, config: DedupConfig | None = None) -> None:
         self.store: MutableMapping[bytes, bytes] = {} if store is None else store
         self.config = config or DedupConfig()
         self.patterns: BoilerplatePatterns = load_patterns(
@@ -160,16 +159,22 @@ class Deduplicator:
         for index, (item, fp) in enumerate(zip(pending, prints, strict=True)):
             if fp is not None:
                 self._check(article_id, me, index, item, fp, now)
-        # Second pass: a repeated line is furniture unless the article copies its first article elsewhere.
-        content_refs = {
-            item.duplicate.article_id
-            for item in pending
-            if item.duplicate is not None and item.repeated_from is None and item.duplicate.article_id
-        }
+        # Second pass: a line repeated across many articles is furniture, unless this article is a copy of
+        # the article where the line first appeared: then the line is republished content and stays exact.
+        # A copy shows as another duplicate pointing there that is not itself a repeated line, or as a third
+        # or more of the article's fingerprinted paragraphs pointing there (a third full copy of a story).
+        firm: dict[str, int] = defaultdict(int)
+        every: dict[str, int] = defaultdict(int)
+        for item in pending:
+            if item.duplicate is not None and item.duplicate.article_id is not None:
+                every[item.duplicate.article_id] += 1
+                firm[item.duplicate.article_id] += item.repeated_from is None
+        fingerprinted = sum(fp is not None for fp in prints)
         verdicts = []
         for index, item in enumerate(pending):
             duplicate = item.duplicate
-            if item.repeated_from is not None and item.repeated_from not in content_refs:
+            origin = item.repeated_from
+            if origin is not None and not (firm[origin] or every[origin] >= max(2, fingerprinted / 3)):
                 duplicate = _BOILERPLATE
             verdicts.append(ParagraphVerdict(index, item.text, "" if duplicate else item.clean, duplicate))
         return verdicts
@@ -182,9 +187,7 @@ class Deduplicator:
         record = unpack_record(value)
         return record if is_live(record, now, self.config.window_seconds) else None
 
-    def _check(
-        self, article_id: str, me: int, index: int, item: _Pending, fp: ParagraphPrint, now: float
-    ) -> None:
+    def _check(self, article_id: str, me: int, index: int, item: _Pending, fp: ParagraphPrint, now: float) -> None:
         """Match one fingerprinted paragraph against the store, set its duplicate, remember it if new."""
         cfg = self.config
         record = self._record(fp.exact_key, now)
@@ -254,9 +257,7 @@ class Deduplicator:
 
     def _remember(self, article_id: str, index: int, fp: ParagraphPrint, now: float) -> None:
         """Store a new exact record and claim its band entries (an entry held by a live record stays)."""
-        self.store[fp.exact_key] = pack_record(
-            ExactRecord(int(now), article_id, index, fp.n_words, fp.signature)
-        )
+        self.store[fp.exact_key] = pack_record(ExactRecord(int(now), article_id, index, fp.n_words, fp.signature))
         pointer = pack_band(fp.exact_key)
         for band_key in fp.band_keys:
             value = self.store.get(band_key)

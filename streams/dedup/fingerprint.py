@@ -154,8 +154,7 @@ def fingerprint_words(paragraphs: Sequence[Sequence[str]]) -> list[ParagraphPrin
         result[i] = ParagraphPrint(
             exact_key=EXACT_PREFIX + xxhash.xxh3_64_digest(" ".join(tokens).encode()),
             band_keys=tuple(
-                bytes((BAND_PREFIX | band,)) + value.to_bytes(4, "big")
-                for band, value in enumerate(band_hash[j])
+                bytes((BAND_PREFIX | band,)) + value.to_bytes(4, "big") for band, value in enumerate(band_hash[j])
             ),
             signature=packed[j].tobytes(),
             n_words=len(tokens),

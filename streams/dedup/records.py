@@ -21,9 +21,10 @@ __all__ = [
     "unpack_record",
 ]
 
-# seen (uint32 epoch s), index (uint16), n_words (uint16), distinct articles (uint8), id length (uint8).
+# seen (uint32 epoch s), index (uint16), n_words (uint8, capped: only the length filter reads it),
+# distinct articles (uint8), id length (uint8).
 # uint32 seconds last until 2106; 255 bytes of article id is ample for ids, and bounds the footprint.
-_HEADER = struct.Struct("<IHHBB")
+_HEADER = struct.Struct("<IHBBB")
 _HASH = struct.Struct("<I")
 MAX_ID_BYTES = 255
 
@@ -66,7 +67,7 @@ def pack_record(record: ExactRecord) -> bytes:
     header = _HEADER.pack(
         int(record.seen) & 0xFFFFFFFF,
         min(record.index, 0xFFFF),
-        min(record.n_words, 0xFFFF),
+        min(record.n_words, 0xFF),
         min(record.articles, 0xFF),
         len(raw_id),
     )

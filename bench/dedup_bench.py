@@ -1,0 +1,178 @@
+"""Dedup dev set builder, precision/recall curve, speed and store-footprint benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from streams.dedup import DedupConfig, Deduplicator, fingerprint_words, normalize, words
+from streams.dedup.fingerprint import shingles
+
+__all__ = ["build_devset", "evaluate", "main"]
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "dedup"
+DEVSET = DATA / "devset.jsonl"
+MIN_WORDS = DedupConfig().min_words
+NEAR = 0.7  # the target definition: Jaccard of word 3-shingles >= 0.7
+NOW = 1_728_800_000.0
+
+
+def _sources(ecbplus: Path) -> Iterator[tuple[str, list[str], set[int]]]:
+    """Yield (article id, paragraphs, hand-labelled boilerplate indices) in stream order."""
+    seed = (DATA / "seed-000_59858f91a7a8876a.txt").read_text(encoding="utf-8").splitlines()
+    yield "seed", seed, {11}
+    yield "seed-copy", seed, {11}
+    for line in (DATA / "id-articles.jsonl").read_text(encoding="utf-8").splitlines():
+        article = json.loads(line)
+        yield article["id"], article["paragraphs"], set(article["boilerplate"])
+    for line in ecbplus.read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)
+        yield doc["id"], doc["body"].split("\n"), set()
+
+
+def build_devset(ecbplus: Path, out: Path) -> None:
+    """Label every paragraph by brute force: exact by normalized text, near by true 3-shingle Jaccard."""
+    by_text: dict[str, tuple[str, int]] = {}
+    postings: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    remembered: list[tuple[str, int, set[tuple[str, ...]]]] = []
+    with out.open("w", encoding="utf-8") as sink:
+        for article_id, paragraphs, boilerplate in _sources(ecbplus):
+            labels: list[dict[str, object]] = []
+            for index, text in enumerate(paragraphs):
+                ws = words(text)
+                label: dict[str, object] = {"kind": None, "ref": None, "jaccard": None}
+                if index in boilerplate:
+                    label["kind"] = "boilerplate"
+                elif len(ws) >= MIN_WORDS:
+                    key = normalize(text)
+                    if key in by_text:
+                        label.update(kind="exact", ref=list(by_text[key]), jaccard=1.0)
+                    else:
+                        mine = shingles(ws)
+                        overlap: dict[int, int] = defaultdict(int)
+                        for s in mine:
+                            for j in postings[s]:
+                                overlap[j] += 1
+                        best, best_j = -1, 0.0
+                        for j, common in sorted(overlap.items()):
+                            score = common / (len(mine) + len(remembered[j][2]) - common)
+                            if score > best_j:
+                                best, best_j = j, score
+                        if best_j >= NEAR:
+                            ref = remembered[best]
+                            label.update(kind="near", ref=[ref[0], ref[1]], jaccard=round(best_j, 4))
+                        elif best >= 0:
+                            label["jaccard"] = round(best_j, 4)  # closest non-duplicate, for the curve
+                        by_text[key] = (article_id, index)
+                        for s in mine:
+                            postings[s].append(len(remembered))
+                        remembered.append((article_id, index, mine))
+                labels.append(label)
+            record = {"id": article_id, "paragraphs": paragraphs, "labels": labels}
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def load_devset(path: Path = DEVSET) -> list[dict[str, object]]:
+    """Read the labelled dev set."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def evaluate(articles: list[dict[str, object]], config: DedupConfig) -> dict[str, float]:
+    """Run the deduplicator over the dev set in order; return precision and per-kind recall."""
+    dedup = Deduplicator(config=config)
+    flagged = correct = 0
+    truth: dict[str, int] = defaultdict(int)
+    hits: dict[str, int] = defaultdict(int)
+    for n, article in enumerate(articles):
+        verdicts = dedup.process(str(article["id"]), list(article["paragraphs"]), NOW + n)  # type: ignore[call-overload]
+        for verdict, label in zip(verdicts, article["labels"], strict=True):  # type: ignore[call-overload]
+            kind = label["kind"]
+            if kind is not None:
+                truth[kind] += 1
+            if verdict.duplicate is not None:
+                flagged += 1
+                correct += kind is not None
+                hits[kind] += verdict.duplicate.kind == kind
+    result = {"flagged": flagged, "precision": correct / flagged if flagged else 1.0}
+    for kind in ("exact", "near", "boilerplate"):
+        result[f"{kind}_n"] = truth[kind]
+        result[f"{kind}_recall"] = hits[kind] / truth[kind] if truth[kind] else 1.0
+    return result
+
+
+def _curve(articles: list[dict[str, object]]) -> None:
+    """Print the near-duplicate precision/recall curve over the verification threshold."""
+    print("| threshold | flagged | precision (all flags) | near recall | exact recall | boilerplate recall |")
+    print("|---|---|---|---|---|---|")
+    for t in (0.5, 0.55, 0.6, 0.62, 0.64, 0.66, 0.68, 0.7, 0.72, 0.75, 0.8, 0.85, 0.9):
+        r = evaluate(articles, DedupConfig(near_threshold=t))
+        print(
+            f"| {t:.2f} | {r['flagged']} | {r['precision']:.4f} | {r['near_recall']:.4f} "
+            f"| {r['exact_recall']:.4f} | {r['boilerplate_recall']:.4f} |"
+        )
+
+
+def _speed(articles: list[dict[str, object]], runs: int) -> None:
+    """Time the whole core (patterns, fingerprints, store) over the dev set; report the median rate."""
+    n = sum(len(a["paragraphs"]) for a in articles)  # type: ignore[arg-type]
+    rates, fp_rates = [], []
+    for _ in range(runs):
+        dedup = Deduplicator()
+        start = time.perf_counter()
+        for i, article in enumerate(articles):
+            dedup.process(str(article["id"]), list(article["paragraphs"]), NOW + i)  # type: ignore[call-overload]
+        rates.append(n / (time.perf_counter() - start))
+        tokens = [[words(p) for p in a["paragraphs"]] for a in articles]  # type: ignore[attr-defined]
+        start = time.perf_counter()
+        for ws in tokens:
+            fingerprint_words(ws)
+        fp_rates.append(n / (time.perf_counter() - start))
+    print(f"paragraphs: {n}, runs: {runs}")
+    print(
+        f"Deduplicator.process: median {statistics.median(rates):,.0f} paragraphs/s "
+        f"(min {min(rates):,.0f}, max {max(rates):,.0f})"
+    )
+    print(f"fingerprint_words alone: median {statistics.median(fp_rates):,.0f} paragraphs/s")
+    # Footprint: every key and value in the store, over the paragraphs it remembers (exact records).
+    dedup = Deduplicator()
+    for i, article in enumerate(articles):
+        dedup.process(str(article["id"]), list(article["paragraphs"]), NOW + i)  # type: ignore[call-overload]
+    store = dedup.store
+    records = sum(1 for k in store if k[:1] == b"x")
+    total = sum(len(k) + len(v) for k, v in store.items())
+    ids = [len(str(a["id"]).encode()) for a in articles]
+    print(
+        f"store: {len(store)} keys, {records} remembered paragraphs, {total} bytes, "
+        f"{total / records:.1f} bytes per remembered paragraph (article ids: mean {statistics.mean(ids):.1f} bytes)"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: build | curve | speed."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["build", "curve", "speed", "eval"])
+    parser.add_argument("--ecbplus", type=Path, default=ROOT.parent / "shared/eval/ecbplus/ecbplus-odd-topics.jsonl")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        build_devset(args.ecbplus, DEVSET)
+        return 0
+    articles = load_devset()
+    if args.command == "curve":
+        _curve(articles)
+    elif args.command == "speed":
+        _speed(articles, args.runs)
+    else:
+        print(json.dumps(evaluate(articles, DedupConfig()), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
