@@ -112,7 +112,11 @@ class Lexicon:
         self._load_cues()
         self.automaton = ahocorasick.Automaton()
         for key, items in self._entries.items():
-            self.automaton.add_word(key, (len(key), key.endswith(" "), tuple(items)))
+            # Items pre-grouped by class, so scanning does no per-hit grouping work.
+            grouped = tuple(
+                (cls, tuple(i for i in items if type(i) is cls)) for cls in dict.fromkeys(type(i) for i in items)
+            )
+            self.automaton.add_word(key, (len(key), key.endswith(" "), grouped))
         self.automaton.make_automaton()
 
     # -- loading ---------------------------------------------------------------------------------
@@ -241,12 +245,12 @@ class Lexicon:
         """All whole-word hits in `text`, longest-leftmost within each kind (trigger, name, cue)."""
         norm = normalize(text)
         groups: dict[type, list[tuple[int, int, tuple[Trigger | Name | Cue, ...]]]] = {}
-        for end, (length, closed, items) in self.automaton.iter(norm):
+        for end, (length, closed, grouped) in self.automaton.iter(norm):
             start = end - length + 1  # index of the leading space in `norm` == text offset of the word
             # closed keys: drop the trailing space (and the pad); open keys run to the end of the word
             stop = end - 1 if closed else norm.find(" ", end + 1) - 1
-            for cls in {type(i) for i in items}:
-                groups.setdefault(cls, []).append((start, stop, tuple(i for i in items if type(i) is cls)))
+            for cls, items in grouped:
+                groups.setdefault(cls, []).append((start, stop, items))
         matches: list[Match] = []
         for hits in groups.values():
             hits.sort(key=lambda h: (h[0], h[0] - h[1]))

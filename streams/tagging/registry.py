@@ -93,7 +93,9 @@ def _load_one(word: str) -> Tagger:
                 f"in {ENTRY_POINT_GROUP!r} or module:Class"
             )
         factory = found[0].load()
-    tagger = factory() if callable(factory) and not isinstance(factory, Tagger) else factory
+    # A class (or factory function) is instantiated; a ready instance is used as is.
+    is_factory = isinstance(factory, type) or (callable(factory) and not isinstance(factory, Tagger))
+    tagger = factory() if is_factory else factory
     if not isinstance(tagger, Tagger):
         raise ConfigError(f"tagger {word!r}: expected an object with name and tag(), got {type(tagger).__name__}")
     return tagger

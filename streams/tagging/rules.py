@@ -398,7 +398,8 @@ class _Paragraph:
     def _attribute(self, sentences: list[tuple[int, int]]) -> tuple[tuple[int, int] | None, _Mention | None]:
         """The quoted span of the paragraph and who said it ('"...," kata Zelensky')."""
         text = self.text
-        open_at = next((i for i, c in enumerate(text) if c in _QUOTES_OPEN), -1)
+        opens = [i for i in (text.find(c) for c in _QUOTES_OPEN) if i != -1]
+        open_at = min(opens) if opens else -1
         speaker = None
         quote = None
         for cue in self.cues:
