@@ -8,7 +8,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, NoBrokersAvailable, TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from streams.errors import BrokerError
 from streams.settings import MAX_MESSAGE_BYTES, Settings
@@ -22,8 +22,8 @@ _CLIENT_ID = "warta-cli"
 def _admin(bootstrap: str) -> KafkaAdminClient:
     try:
         return KafkaAdminClient(bootstrap_servers=bootstrap, client_id=_CLIENT_ID, request_timeout_ms=30000)
-    except NoBrokersAvailable:
-        raise BrokerError(f"no Kafka broker answers at {bootstrap}") from None
+    except KafkaError as exc:
+        raise BrokerError(f"no Kafka broker answers at {bootstrap} ({type(exc).__name__})") from None
 
 
 def create_topics(settings: Settings, bootstrap: str) -> list[tuple[TopicSpec, bool]]:
@@ -90,8 +90,8 @@ def producer(bootstrap: str) -> KafkaProducer:
             linger_ms=5,
             max_request_size=MAX_MESSAGE_BYTES,
         )
-    except NoBrokersAvailable:
-        raise BrokerError(f"no Kafka broker answers at {bootstrap}") from None
+    except KafkaError as exc:
+        raise BrokerError(f"no Kafka broker answers at {bootstrap} ({type(exc).__name__})") from None
 
 
 def consume(
