@@ -25,6 +25,7 @@ _PREFIX_WINDOW = 40
 # A clock time takes its day from a date at most this many characters away, else from publication.
 _CLOCK_REACH = 160
 _UNIT_ISO = {"day": "D", "week": "W", "month": "M", "year": "Y"}
+_DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"“'‘(]?[A-Z0-9])")
 
 
@@ -93,10 +94,13 @@ def extract_paragraph(
     if not lex.precheck.search(text):
         return []
     ctx = _Context(text, anchor, language.lower()[:2], zone, lex)
-    has_digit = any(c.isdigit() for c in text)
+    has_digit = _DIGIT.search(text) is not None
+    low = text.lower()
     found: list[_Found] = []
     for pattern in lex.patterns:
         if pattern.needs_digit and not has_digit:
+            continue
+        if pattern.requires and not any(word in low for word in pattern.requires):
             continue
         handler = _HANDLERS[pattern.handler]
         for match in pattern.regex.finditer(text):
@@ -275,7 +279,9 @@ def _numdate(m: re.Match[str], ctx: _Context) -> _Found | None:
             return None
     elif not any(1 <= mo <= 12 and 1 <= d <= 31 for mo, d in orders):
         return _Found(start, end, 0, None, None, "date", year is None, ("invalid_date",))
-    return _day_found(ctx, (start, end), year, orders, weekday)
+    # A day name picks the year by itself; a bare "(22/3)" leans to the past like any report.
+    direction = None if weekday else "future" if _future_sentence(ctx, m.start()) else "recent"
+    return _day_found(ctx, (start, end), year, orders, weekday, direction)
 
 
 def _named_date(m: re.Match[str], ctx: _Context) -> _Found | None:

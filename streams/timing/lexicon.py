@@ -34,6 +34,7 @@ class Pattern:
     rank: int
     regex: re.Pattern[str]
     needs_digit: bool
+    requires: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,7 @@ def lexicon() -> Lexicon:
             int(p["rank"]),
             compile_(str(p["regex"])),
             bool(p.get("needs_digit", False)),
+            tuple(str(r) for r in p.get("requires", ())),
         )
         for name, p in spec["pattern"].items()
     )

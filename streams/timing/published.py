@@ -19,6 +19,7 @@ _LEAD_PARAGRAPHS = 3
 # date line, the strongest signal there is.
 _DATE_LINE_MAX = 60
 _DATE_LINE_SHARE = 0.4
+_DATELINE_TAIL = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?[-–—:]")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
 # A date this close to the start of the first paragraph sits in the dateline.
 _DATELINE_END = 40
@@ -52,7 +53,7 @@ def infer_published(
         # and so is a date in the dateline ("WASHINGTON, Oct 13 (Reuters) -"); any other date in a lead
         # ("escaped on March 11, 2005") is as likely the story's past as the day it was written.
         per_paragraph.append(
-            [day for expr, day in days if _has_weekday(expr) or (index == 0 and expr.start < _DATELINE_END)]
+            [day for expr, day in days if _has_weekday(expr) or (index == 0 and _in_dateline(text, expr))]
         )
     for days_found in per_paragraph:
         if days_found:
@@ -71,6 +72,11 @@ def _absolute_day(expr: TimeExpression, today: date | None) -> date | None:
     if expr.relative and not (today is not None and _has_weekday(expr)):
         return None
     return date.fromisoformat(expr.value[:10])
+
+
+def _in_dateline(text: str, expr: TimeExpression) -> bool:
+    # "WASHINGTON, Oct. 13, 2024 (Reuters) -": early in the lead, and the dateline's dash follows.
+    return expr.start < _DATELINE_END and bool(_DATELINE_TAIL.match(text, expr.end))
 
 
 def _has_weekday(expr: TimeExpression) -> bool:
