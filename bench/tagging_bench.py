@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
+import re
 import statistics
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from streams.tagging import EVENT_TYPES, tag
@@ -67,21 +70,78 @@ def report_plover(split: str) -> str:
     return "\n".join(lines)
 
 
-def speed(rounds: int, articles: int) -> str:
-    """Median articles/s over `rounds` runs of `articles` 15-paragraph articles (seed paragraphs, varied)."""
-    seed = (DATA / "seed_000_59858f91a7a8876a.txt").read_text("utf-8").splitlines()
-    corpus = [[f"{p} ({i})" for p in seed] for i in range(articles)]  # distinct text, typical length
-    tag(corpus[0], article_id="warm", language="id")  # load lexicons outside the timing
+EVAL = Path("/work/shared/eval")
+
+
+def _detokenize(tokens: list[str]) -> str:
+    text = re.sub(r" ([.,:;!?%)\]])", r"\1", " ".join(tokens))
+    return re.sub(r'" (.*?) "', r'"\1"', re.sub(r"([(\[]) ", r"\1", text))
+
+
+def _paragraphs(sentences: Iterator[str]) -> list[str]:
+    """15 paragraphs of sentences, each at least 140 characters or 3 sentences (news paragraph length)."""
+    paras: list[str] = []
+    while len(paras) < 15:
+        para: list[str] = []
+        while sum(map(len, para)) < 140 and len(para) < 3:
+            para.append(next(sentences))
+        paras.append(" ".join(para))
+    return paras
+
+
+def build_corpus(count: int = 40) -> None:
+    """Write bench_articles.jsonl: `count` Indonesian (idner) and `count` English (ECB+) 15-paragraph articles."""
+    sentences, tokens = [], []
+    for name in ("train.txt", "dev.txt"):
+        for line in (EVAL / "idner" / name).read_text("utf-8").splitlines():
+            if line.strip():
+                tokens.append(line.split(" ")[0])
+            elif tokens:
+                sentences.append(_detokenize(tokens))
+                tokens = []
+    id_stream = iter(s for s in sentences if len(s) > 30)
+    docs = [
+        json.loads(line) for line in (EVAL / "ecbplus" / "ecbplus-odd-topics.jsonl").read_text("utf-8").splitlines()
+    ]
+    random.Random(7).shuffle(docs)  # mix topics: sport, crime, disasters, business, politics ...
+    en_stream = iter(s.strip() for d in docs for s in d["body"].splitlines() if s.strip() and not s.startswith("http"))
+    rows = [{"id": f"idner-{k:02d}", "language": "id", "paragraphs": _paragraphs(id_stream)} for k in range(count)]
+    rows += [{"id": f"ecbplus-{k:02d}", "language": "en", "paragraphs": _paragraphs(en_stream)} for k in range(count)]
+    with (DATA / "bench_articles.jsonl").open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def typical_corpus() -> list[tuple[str, list[str]]]:
+    """The typical-news corpus: (language, 15 paragraphs) from idner (Indonesian) and ECB+ (English) sentences."""
+    rows = [json.loads(line) for line in (DATA / "bench_articles.jsonl").read_text("utf-8").splitlines() if line]
+    return [(row["language"], row["paragraphs"]) for row in rows]
+
+
+def seed_corpus() -> list[tuple[str, list[str]]]:
+    """The seed article alone: a dense case (13 events, ~40 entities in 15 paragraphs)."""
+    return [("id", (DATA / "seed_000_59858f91a7a8876a.txt").read_text("utf-8").splitlines())]
+
+
+def speed(corpus_name: str, rounds: int, articles: int) -> str:
+    """Median articles/s over `rounds` runs of `articles` articles cycled from a corpus, one process."""
+    base = typical_corpus() if corpus_name == "typical" else seed_corpus()
+    # Distinct text per article so nothing could be served from a cache; same length and content otherwise.
+    corpus = [(base[i % len(base)][0], [f"{p} ({i})" for p in base[i % len(base)][1]]) for i in range(articles)]
+    for language in ("id", "en"):
+        tag(["warm up"], article_id="warm", language=language)  # load lexicons outside the timing
     rates = []
     for _ in range(rounds):
         t0 = time.perf_counter()
-        for i, paragraphs in enumerate(corpus):
-            tag(paragraphs, article_id=str(i), language="id", skip=(11,))
+        for i, (language, paragraphs) in enumerate(corpus):
+            tag(paragraphs, article_id=str(i), language=language)
         rates.append(articles / (time.perf_counter() - t0))
-    chars = sum(len(p) for p in corpus[0])
+    chars = statistics.median(sum(len(p) for p in paras) for _, paras in base)
+    events = sum(len(tag(paras, article_id="n", language=lang).events) for lang, paras in base) / len(base)
     return (
-        f"speed: median {statistics.median(rates):,.0f} articles/s (min {min(rates):,.0f}, max {max(rates):,.0f}),"
-        f" {rounds} rounds x {articles} articles of 15 paragraphs ({chars} chars), one process"
+        f"speed [{corpus_name}]: median {statistics.median(rates):,.0f} articles/s (min {min(rates):,.0f}, "
+        f"max {max(rates):,.0f}), {rounds} rounds x {articles} articles of 15 paragraphs (median {chars:,.0f} chars, "
+        f"{events:.1f} events/article), one process"
     )
 
 
@@ -92,12 +152,18 @@ def main() -> None:
     parser.add_argument("--speed", action="store_true", help="articles per second")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--corpus", choices=("typical", "seed", "both"), default="both", help="speed corpus")
+    parser.add_argument("--build-corpus", action="store_true", help="rebuild bench_articles.jsonl from shared eval")
     args = parser.parse_args()
+    if args.build_corpus:
+        build_corpus()
+        return
     if args.plover or not args.speed:
         for split in ("held-out", "dev", "all"):
             print(report_plover(split), end="\n\n")
     if args.speed or not args.plover:
-        print(speed(args.rounds, args.articles))
+        for name in ("typical", "seed") if args.corpus == "both" else (args.corpus,):
+            print(speed(name, args.rounds, args.articles))
 
 
 if __name__ == "__main__":
