@@ -231,7 +231,7 @@ def worker(
          f"dashboard http://{settings.web_host}:{settings.web_port}/warta/dashboard")
     from faust import Worker
 
-    worker = Worker(faust_app, loglevel=settings.log_level, web_port=settings.web_port, web_host=settings.web_host)
+    worker = Worker(faust_app, loglevel=settings.log_level)
     worker.execute_from_commandline()
 
 

@@ -102,17 +102,37 @@ def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes]
 
 
 def consume_until(
-    bootstrap: str, topic: str, done: Callable[[list[Any]], bool], timeout: float = 120
+    bootstrap: str,
+    topic: str,
+    done: Callable[[list[Any]], bool],
+    timeout: float = 120,
+    workers: tuple[WorkerProcess, ...] = (),
 ) -> list[Any]:
-    """Read a topic from the start until ``done(records)`` or the timeout (then fail)."""
-    from streams.admin import consume
+    """Read a topic from the start until ``done(records)``; fail on timeout or if a worker dies."""
+    from kafka import KafkaConsumer, TopicPartition
 
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                             max_partition_fetch_bytes=16 * 1024 * 1024, fetch_max_bytes=16 * 1024 * 1024)
     got: list[Any] = []
-    deadline = time.monotonic() + timeout
-    for record in consume(bootstrap, topic, idle_timeout=timeout):
-        got.append(record)
-        if done(got):
-            return got
-        if time.monotonic() > deadline:
-            break
+    try:
+        deadline = time.monotonic() + timeout
+        parts = None
+        while not parts and time.monotonic() < deadline:
+            consumer.poll(timeout_ms=0)
+            parts = consumer.partitions_for_topic(topic)
+            time.sleep(0.1)
+        assert parts, f"topic {topic} never appeared"
+        tps = [TopicPartition(topic, p) for p in sorted(parts)]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        while time.monotonic() < deadline:
+            for records in consumer.poll(timeout_ms=500).values():
+                got.extend(records)
+            if done(got):
+                return got
+            for w in workers:
+                if w.proc.poll() is not None:
+                    raise AssertionError(f"worker exited with {w.proc.returncode}:\n{w.output()[-4000:]}")
+    finally:
+        consumer.close()
     raise AssertionError(f"timed out on {topic}: got {len(got)} record(s)")

@@ -26,8 +26,6 @@ def register(ctx: Context) -> None:
         "dedup-memory",
         key_type=bytes,
         value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
         partitions=ctx.settings.partitions,
         use_partitioner=True,
     )

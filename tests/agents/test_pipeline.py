@@ -27,8 +27,8 @@ def _seed_record() -> bytes:
     return codec.dumps({"id": SEED_ID, "body": SEED.read_text("utf-8")})
 
 
-def _enriched(bootstrap: str, prefix: str, n: int) -> list[dict[str, Any]]:
-    recs = consume_until(bootstrap, f"{prefix}enriched", lambda got: len(got) >= n)
+def _enriched(bootstrap: str, prefix: str, n: int, *workers: Any) -> list[dict[str, Any]]:
+    recs = consume_until(bootstrap, f"{prefix}enriched", lambda got: len(got) >= n, workers=workers)
     return [codec.loads(r.value) for r in recs]
 
 
@@ -36,7 +36,7 @@ def test_seed_end_to_end_and_enrich_parity(kafka_bootstrap: str, prefix: str, wo
     worker = worker_factory(prefix)
     produce(kafka_bootstrap, f"{prefix}articles", [(SEED_ID.encode(), _seed_record())])
     try:
-        [doc] = _enriched(kafka_bootstrap, prefix, 1)
+        [doc] = _enriched(kafka_bootstrap, prefix, 1, worker)
     except AssertionError:
         print(worker.output()[-5000:])
         raise
@@ -78,8 +78,8 @@ def test_bad_input_goes_to_dead_letter_and_stream_goes_on(
     good = codec.dumps({"id": "after-bad", "body": "Presiden Joko Widodo meresmikan bendungan di Jawa Tengah."})
     produce(kafka_bootstrap, f"{prefix}articles", [(b"k", raw) for _, raw in BAD] + [(b"after-bad", good)])
     try:
-        dead = consume_until(kafka_bootstrap, f"{prefix}deadletter", lambda got: len(got) >= len(BAD))
-        [doc] = _enriched(kafka_bootstrap, prefix, 1)
+        dead = consume_until(kafka_bootstrap, f"{prefix}deadletter", lambda got: len(got) >= len(BAD), workers=(worker,))
+        [doc] = _enriched(kafka_bootstrap, prefix, 1, worker)
     except AssertionError:
         print(worker.output()[-5000:])
         raise
