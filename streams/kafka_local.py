@@ -178,8 +178,8 @@ def _pom(version: str) -> str:
         f"<version>{ver}</version></dependency>"
         for group, artifact, ver in deps
     ]
-    return _template("pom.xml.txt").replace("@KAFKA_VERSION@", version).replace(
-        "@LOGGING_DEPENDENCIES@", "\n".join(lines)
+    return (
+        _template("pom.xml.txt").replace("@KAFKA_VERSION@", version).replace("@LOGGING_DEPENDENCIES@", "\n".join(lines))
     )
 
 
@@ -205,11 +205,18 @@ def ensure_jars(
         tmp = Path(tempfile.mkdtemp(prefix=f".kafka-{version}-", dir=cache))
         try:
             (tmp / "pom.xml").write_text(pom, "utf-8")
-            cmd = [mvn, "-B", "-q", "-f", str(tmp / "pom.xml"), _DEPENDENCY_PLUGIN,
-                   "-DincludeScope=runtime", f"-DoutputDirectory={tmp / 'libs'}"]
+            cmd = [
+                mvn,
+                "-B",
+                "-q",
+                "-f",
+                str(tmp / "pom.xml"),
+                _DEPENDENCY_PLUGIN,
+                "-DincludeScope=runtime",
+                f"-DoutputDirectory={tmp / 'libs'}",
+            ]
             try:
-                done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800,
-                                      stdin=subprocess.DEVNULL)
+                done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL)
             except subprocess.TimeoutExpired:
                 raise BrokerError(f"mvn did not fetch Kafka {version} within 30 minutes") from None
             jars = list((tmp / "libs").glob("*.jar")) if (tmp / "libs").is_dir() else []
@@ -253,8 +260,7 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
     # No /proc (macOS): ask ps.
     with contextlib.suppress(OSError, subprocess.SubprocessError):
-        return subprocess.run(["ps", "-o", "args=", "-p", str(pid)], capture_output=True, text=True,
-                              timeout=10).stdout
+        return subprocess.run(["ps", "-o", "args=", "-p", str(pid)], capture_output=True, text=True, timeout=10).stdout
     return ""
 
 
@@ -270,9 +276,13 @@ def _read_state(state_dir: Path) -> BrokerInfo | None:
     try:
         raw: dict[str, Any] = json.loads((state_dir / _STATE_FILE).read_text("utf-8"))
         return BrokerInfo(
-            bootstrap=str(raw["bootstrap"]), pid=int(raw["pid"]), port=int(raw["port"]),
-            controller_port=int(raw["controller_port"]), log_file=Path(raw["log_file"]),
-            data_dir=Path(raw["data_dir"]), version=str(raw["version"]),
+            bootstrap=str(raw["bootstrap"]),
+            pid=int(raw["pid"]),
+            port=int(raw["port"]),
+            controller_port=int(raw["controller_port"]),
+            log_file=Path(raw["log_file"]),
+            data_dir=Path(raw["data_dir"]),
+            version=str(raw["version"]),
             started_at=float(raw["started_at"]),
         )
     except (OSError, ValueError, KeyError, TypeError):
@@ -314,8 +324,18 @@ def _format(java: str, libs: Path, props: Path, data_dir: Path, log4j: Path) -> 
     """Format KRaft storage in data_dir unless it already is (formatting twice would fail)."""
     if (data_dir / "meta.properties").is_file():
         return
-    cmd = [java, f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*", "kafka.tools.StorageTool",
-           "format", "-t", _cluster_id(), "-c", str(props)]
+    cmd = [
+        java,
+        f"-Dlog4j2.configurationFile={log4j}",
+        "-cp",
+        f"{libs}/*",
+        "kafka.tools.StorageTool",
+        "format",
+        "-t",
+        _cluster_id(),
+        "-c",
+        str(props),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-_LOG_LINES:])
@@ -335,8 +355,7 @@ def _ready(bootstrap: str) -> bool:
     from kafka.errors import KafkaError
 
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000,
-                                 client_id="warta-kafka-local")
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, client_id="warta-kafka-local")
     except (KafkaError, OSError):
         return False
     try:
@@ -425,32 +444,51 @@ def start(
         if progress is not None:
             progress(f"Starting Kafka {KAFKA_VERSION} on 127.0.0.1:{port} (log: {log})…")
         cmd = [
-            java, f"-Xms{heap_mb}m", f"-Xmx{heap_mb}m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-            "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={log4j}",
-            "-cp", f"{libs}/*", "kafka.Kafka", str(props),
+            java,
+            f"-Xms{heap_mb}m",
+            f"-Xmx{heap_mb}m",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={log4j}",
+            "-cp",
+            f"{libs}/*",
+            "kafka.Kafka",
+            str(props),
         ]
         started_at = time.time()
         with log.open("ab") as out:
             # Own session: Ctrl-C in the starting terminal or the end of a CLI call must not kill it.
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                    cwd=state, start_new_session=True, close_fds=True)
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=state,
+                start_new_session=True,
+                close_fds=True,
+            )
         _children[proc.pid] = proc
         info = BrokerInfo(
-            bootstrap=f"127.0.0.1:{port}", pid=proc.pid, port=port, controller_port=controller_port,
-            log_file=log, data_dir=data_dir, version=KAFKA_VERSION, started_at=started_at,
+            bootstrap=f"127.0.0.1:{port}",
+            pid=proc.pid,
+            port=port,
+            controller_port=controller_port,
+            log_file=log,
+            data_dir=data_dir,
+            version=KAFKA_VERSION,
+            started_at=started_at,
         )
         deadline = time.monotonic() + timeout
         while not _ready(info.bootstrap):
             if proc.poll() is not None:
                 _children.pop(proc.pid, None)
                 raise BrokerError(
-                    f"Kafka exited with code {proc.returncode} while starting; last lines of {log}:\n"
-                    + _tail(log)
+                    f"Kafka exited with code {proc.returncode} while starting; last lines of {log}:\n" + _tail(log)
                 )
             if time.monotonic() > deadline:
                 _kill(proc.pid, 10)
-                raise BrokerError(f"Kafka did not answer within {timeout:.0f}s; last lines of {log}:\n"
-                                  + _tail(log))
+                raise BrokerError(f"Kafka did not answer within {timeout:.0f}s; last lines of {log}:\n" + _tail(log))
             time.sleep(0.2)
         _write_state(state, info)
         return info

@@ -52,8 +52,9 @@ def test_create_produce_consume(broker: tuple[kafka_local.BrokerInfo, Path]) -> 
     producer = KafkaProducer(bootstrap_servers=info.bootstrap, acks="all")
     producer.send(topic, key=b"article-1", value=b'{"id": "article-1"}').get(timeout=30)
     producer.close()
-    consumer = KafkaConsumer(topic, bootstrap_servers=info.bootstrap, auto_offset_reset="earliest",
-                             consumer_timeout_ms=15000)
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=info.bootstrap, auto_offset_reset="earliest", consumer_timeout_ms=15000
+    )
     try:
         record = next(iter(consumer))
     finally:
