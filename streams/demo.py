@@ -47,11 +47,12 @@ def _print_article(console: Console, doc: dict[str, Any]) -> None:
 
 
 def _print_event(console: Console, ev: dict[str, Any]) -> None:
-    actors = ",".join(a["country"] or a["name"] for a in ev["actors"]) or "?"
-    recips = ",".join(a["country"] or a["name"] for a in ev["recipients"]) or "?"
+    def who(actors: list[dict[str, Any]]) -> str:
+        return ",".join(str(a.get("country") or a.get("name") or "?") for a in actors) or "?"
+
     when = ev["time"]["value"] if ev.get("time") else "?"
-    where = ev["location"]["name"] if ev.get("location") else "-"
-    console.print(f"  [magenta]event[/] {ev['type']:<9} {actors} → {recips}  time={when} place={where} "
+    where = ev["location"].get("name", "?") if ev.get("location") else "-"
+    console.print(f"  [magenta]event[/] {ev['type']:<9} {who(ev['actors'])} → {who(ev['recipients'])}  time={when} place={where} "
                   f"{ev['modality']} conf={ev['confidence']:.2f}  [dim]{ev['article_id']} p{ev['paragraph']}[/]")
 
 

@@ -10,6 +10,7 @@ import pytest
 from streams import codec
 from tests.acceptance import assert_seed_dedup, assert_seed_timestamps
 from tests.conftest import ROOT, SEED
+from tests.validation import validate
 
 
 def _warta(
@@ -36,6 +37,7 @@ def test_enrich_text_file_and_stdin_jsonl() -> None:
     result = _warta("enrich", str(SEED))
     assert result.returncode == 0, result.stderr
     [doc] = [codec.loads(line) for line in result.stdout.splitlines()]
+    validate(doc, "enriched-article.v1")
     assert_seed_dedup(doc)
     assert_seed_timestamps(doc)
     # The same article twice on stdin: the second copy repeats the first one's paragraphs.

@@ -116,8 +116,9 @@ class Actor:
     span: tuple[int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form."""
+        """Plain-dict form; ``name`` (the canonical name) is the event contract's field."""
         return {
+            "name": self.canonical,
             "text": self.text,
             "canonical": self.canonical,
             "type": self.type,

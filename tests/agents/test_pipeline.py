@@ -17,6 +17,7 @@ from tests.acceptance import (
     assert_seed_timestamps,
 )
 from tests.conftest import ROOT, SEED, consume_until, produce
+from tests.validation import validate
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("pipeline")]
 
@@ -41,6 +42,7 @@ def test_seed_end_to_end_and_enrich_parity(kafka_bootstrap: str, prefix: str, wo
         print(worker.output()[-5000:])
         raise
     assert doc["id"] == SEED_ID and doc["language"] == "id" and doc["source"] == "tribunnews.com"
+    validate(doc, "enriched-article.v1")
     assert_seed_dedup(doc)
     assert_seed_timestamps(doc)
     assert_seed_entities(doc)
@@ -48,7 +50,13 @@ def test_seed_end_to_end_and_enrich_parity(kafka_bootstrap: str, prefix: str, wo
     if doc["events"]:
         recs = consume_until(kafka_bootstrap, f"{prefix}events", lambda got: len(got) >= len(doc["events"]))
         assert {r.key.decode() for r in recs} == {e["id"] for e in doc["events"]}
-        assert all(codec.loads(r.value)["article_id"] == SEED_ID for r in recs)
+        for r in recs:
+            event = codec.loads(r.value)
+            validate(event, "event.v1")
+            assert event["article_id"] == SEED_ID
+        audits = consume_until(kafka_bootstrap, f"{prefix}duplicates", lambda got: len(got) >= 2)
+        for r in audits:
+            validate(codec.loads(r.value), "duplicate.v1")
     # `warta enrich` gives the same article as the stream (but for when it was processed).
     out = subprocess.run([sys.executable, "-m", "streams", "enrich", str(SEED)], capture_output=True,
                          check=True, cwd=ROOT).stdout
@@ -85,6 +93,8 @@ def test_bad_input_goes_to_dead_letter_and_stream_goes_on(
         raise
     assert doc["id"] == "after-bad"
     letters = [codec.loads(r.value) for r in dead]
+    for letter in letters:
+        validate(letter, "deadletter.v1")
     by_original = {base64.b64decode(d["original_b64"]): d for d in letters}
     for reason, raw in BAD:
         assert raw in by_original, f"{reason}: {raw[:60]!r} not dead-lettered"
