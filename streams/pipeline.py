@@ -29,8 +29,15 @@ def iso(ts: float) -> str:
 
 
 def skipped(doc: dict[str, Any]) -> frozenset[int]:
-    """Paragraphs flagged duplicate or boilerplate: later stages take nothing from them."""
+    """Paragraphs flagged duplicate or boilerplate: they yield no new entity or event."""
     return frozenset(p["index"] for p in doc["paragraphs"] if p["duplicate"] is not None)
+
+
+def boilerplate(doc: dict[str, Any]) -> frozenset[int]:
+    """Paragraphs that are not part of the story at all (links, adverts, credits)."""
+    return frozenset(
+        p["index"] for p in doc["paragraphs"] if p["duplicate"] is not None and p["duplicate"]["kind"] == "boilerplate"
+    )
 
 
 def dedup_stage(
@@ -95,7 +102,9 @@ def tag_stage(doc: dict[str, Any], *, clock: Clock) -> dict[str, Any]:
 def time_stage(doc: dict[str, Any], *, clock: Clock) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Resolve the publication date, every time expression and each event's time."""
     texts = [p["text"] for p in doc["paragraphs"]]
-    skip = skipped(doc)
+    # A repeated paragraph is still this article's text (a republished lead carries its dateline and
+    # dates); only boilerplate is foreign to the story, so only it is left out of the times.
+    skip = boilerplate(doc)
     zone = zone_for_source(doc.get("source"), doc["language"])
     if doc.get("published_at"):
         published = parse_published(doc["published_at"])
