@@ -165,6 +165,9 @@ class Event:
     # For a denial (REJECT, cameo 01): the PLOVER type of the act that was denied, when the text names it.
     denied_type: str | None = None
     tagger: str = "rules"
+    # Symmetric acts ("X and Y agreed", "an alliance between X and Y"): actors hold the first side,
+    # recipients the second, and the act goes both ways.
+    mutual: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The enriched-article contract's event object (timing adds `time`)."""
@@ -187,6 +190,7 @@ class Event:
             "lexicon": self.lexicon,
             "denied_type": self.denied_type,
             "tagger": self.tagger,
+            "mutual": self.mutual,
         }
 
 

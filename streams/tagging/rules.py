@@ -94,8 +94,15 @@ _SPEAKER_TYPES = ("PERSON", "MEDIA", "ORG", "COUNTRY")
 _NON_ALNUM = re.compile(r"[\W_]")
 # English "Smith said": the capitalized run right before the speech verb.
 _NAME_BEFORE = re.compile(NAME.pattern + r"\s*,?\s*$")
-# Symmetric types: "antara X dan Y" / "between X and Y" makes both sides actors and recipients.
+# Symmetric types: "antara X dan Y" / "between X and Y" / "X and Y agreed" is one act in both directions:
+# X is the actor, Y the recipient, and the event says `mutual` (listing both on both sides made every
+# pair look like two self-directed acts to consumers counting dyads).
 _SYMMETRIC = frozenset(("AGREE", "CONSULT", "COOPERATE"))
+# An event nobody is said to do ("thousands marched", "penempatan pasukan") is kept, since agentless
+# reports are common, but scores at most this, below any event with an actor.
+_NO_ACTOR_CONFIDENCE = 0.6
+# How many paragraphs back a request without an addressee may find "mitra kita"/"our partners".
+_PARTNER_REACH = 2
 
 
 def event_id(article_id: str, paragraph: int, trigger_start: int, type_: str) -> str:
@@ -135,6 +142,7 @@ class _Article:
     aliases: dict[str, _Person] = field(default_factory=dict)
     last_person: _Person | None = None
     last_speaker: _Mention | None = None
+    partners: tuple[int, str] | None = None  # (paragraph, "partners" | "allies") last mentioned
 
 
 @dataclass(slots=True)
@@ -356,6 +364,10 @@ class _Paragraph:
 
     def _add_groups(self) -> None:
         """Collective actors ("protesters", "militer") not already tied to a country mention."""
+        for cue in self._cues("partners", "allies"):
+            # "mitra kita", "our allies": the side an article asks for help; remembered for later paragraphs.
+            self.mentions.append(_Mention(cue.start, cue.end, "GROUP", cue.kind, None, lexicon=None))
+            self.state.partners = (self.index, cue.kind)
         for cue in self._cues("group", "group_np"):
             after = self._mention_at(self._skip_space(cue.end, " \t"))
             before = self._mention_at(cue.start - 2) if cue.start >= 2 else None
@@ -526,18 +538,22 @@ class _Paragraph:
                 continue  # "... mengirim pasukan untuk mendukung Rusia": a goal, not another event
             if not rule.strong and nonpolitical:
                 continue
-            actors, recipients, fuzzy = self._roles(rule, start, end, in_sent, sent)
+            actors, recipients, fuzzy, mutual = self._roles(rule, start, end, in_sent, sent)
             speaker = self._speaker_for(start, sent, quote, quote_speaker)
             if claimed and speaker is None:
                 speaker = claimant  # what an accuser alleges is reported by the accuser
             in_quote = quote is not None and quote[0] <= start <= quote[1]
             if not actors and not recipients and in_quote and speaker is not None:
                 actors = [self._speaker_side(speaker)]
+            if rule.type == "REQUEST" and not recipients:
+                recipients = self._partners(start)
             if not rule.strong and not any(_political(a) for a in actors + recipients):
                 continue
             modality = self._modality(rule, start, sent, speaker)
             confidence = (0.75 if rule.strong else 0.6) + (0.1 if actors else 0) + (0.05 if recipients else 0)
             confidence -= 0.1 if fuzzy else 0
+            if not actors:
+                confidence = min(confidence - 0.2, _NO_ACTOR_CONFIDENCE)
             location = self._location(start, in_sent)
             reported_by = speaker.canonical if speaker is not None else None
             if claimed and modality == "asserted":
@@ -559,6 +575,7 @@ class _Paragraph:
                 modality=modality,
                 confidence=round(min(confidence, 0.95), 2),
                 lexicon=rule.lexicon,
+                mutual=mutual,
             )
             events.append(event)
             seen.add(rule.type)
@@ -617,7 +634,8 @@ class _Paragraph:
 
     def _roles(
         self, rule: Trigger, start: int, end: int, in_sent: list[_Mention], sent: tuple[int, int]
-    ) -> tuple[list[_Mention], list[_Mention], bool]:
+    ) -> tuple[list[_Mention], list[_Mention], bool, bool]:
+        """Actors, recipients, whether an actor is a fuzzy match, whether the act is mutual."""
         text = self.text
         cands = [
             m
@@ -664,7 +682,7 @@ class _Paragraph:
         else:
             between = _between(text, right) if rule.type in _SYMMETRIC else []
             if between:
-                return between, list(between), False
+                return between[:1], between[1:], False, True
             if left:
                 actors = [left[-1]]
                 for prev in reversed(left[:-1]):
@@ -686,7 +704,21 @@ class _Paragraph:
             recipients = []  # whom a denial answers is rarely in the sentence; the object is the denied act
         actors = _dedupe(actors)
         recipients = [r for r in _dedupe(recipients) if all(_key(r) != _key(a) for a in actors)]
-        return actors, recipients, fuzzy
+        mutual = False
+        if rule.type in _SYMMETRIC and len(actors) >= 2 and not recipients:
+            actors, recipients, mutual = actors[:1], actors[1:], True  # "Armenia and Azerbaijan agreed"
+        return actors, recipients, fuzzy, mutual
+
+    def _partners(self, start: int) -> list[_Mention]:
+        """'Partners'/'allies' ("mitra kita", "sekutunya") before `start` or in the last paragraphs."""
+        here = [m for m in self.mentions if m.type == "GROUP" and m.canonical in ("partners", "allies")]
+        if here:
+            before = [m for m in here if m.start < start]
+            return [before[-1] if before else here[0]]
+        last = self.state.partners
+        if last is not None and self.index - last[0] <= _PARTNER_REACH:
+            return [_Mention(-1, -1, "GROUP", last[1], None)]
+        return []
 
 
 def _is_word(c: str) -> bool:

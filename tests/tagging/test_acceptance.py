@@ -124,3 +124,23 @@ def test_ids_are_deterministic(result: TagResult) -> None:
     again = tag(SEED.read_text("utf-8").splitlines(), article_id="seed", language="id", skip=SKIP)
     assert [e.id for e in again.events] == [e.id for e in result.events]
     assert len({e.id for e in result.events}) == len(result.events)
+
+
+def test_symmetric_acts_are_one_mutual_dyad(result: TagResult) -> None:
+    for paragraph, type_ in ((1, "COOPERATE"), (14, "AGREE"), (14, "COOPERATE")):
+        event = _events(result, paragraph, type_)[0]
+        assert [a.country for a in event.actors] == ["RUS"]
+        assert [a.country for a in event.recipients] == ["PRK"]
+        assert event.mutual and event.to_dict()["mutual"] is True
+    assert not _events(result, 0, "AID")[0].mutual
+
+
+def test_request_is_addressed_to_the_partners_named_before(result: TagResult) -> None:
+    event = _events(result, 4, "REQUEST")[0]
+    assert [(a.canonical, a.type, a.country) for a in event.recipients] == [("partners", "GROUP", None)]
+
+
+def test_an_event_without_actor_scores_below_any_with_one(result: TagResult) -> None:
+    mobilize = _events(result, 14, "MOBILIZE")[0]
+    assert not mobilize.actors
+    assert mobilize.confidence <= 0.6 < min(e.confidence for e in result.events if e.actors)
