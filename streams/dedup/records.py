@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 import xxhash
 
-from streams.dedup.fingerprint import BAND_PREFIX, EXACT_PREFIX, SIGNATURE_BYTES
+from streams.dedup.fingerprint import BAND_PREFIX, EXACT_PREFIX, MAX_SIGNATURE_BYTES
 
 __all__ = [
     "ExactRecord",
@@ -22,11 +23,14 @@ __all__ = [
 ]
 
 # seen (uint32 epoch s), index (uint16), n_words (uint8, capped: only the length filter reads it),
-# distinct articles (uint8), id length (uint8).
+# distinct articles (uint8), id length (uint8), signature length (uint8; bit 7: the id is a packed UUID).
 # uint32 seconds last until 2106; 255 bytes of article id is ample for ids, and bounds the footprint.
-_HEADER = struct.Struct("<IHBBB")
+_HEADER = struct.Struct("<IHBBBB")
 _HASH = struct.Struct("<I")
 MAX_ID_BYTES = 255
+_UUID_ID = 0x80
+# Canonical lowercase UUIDs (the usual article id) are stored as their 16 bytes instead of 36 characters.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,30 +63,47 @@ def article_hash(article_id: str) -> int:
     return xxhash.xxh32_intdigest(article_id.encode())
 
 
+def _pack_id(article_id: str) -> tuple[bytes, int]:
+    """Return the stored bytes of an article id and its flag: 16 bytes for a canonical UUID, else UTF-8."""
+    if len(article_id) == 36 and _UUID.fullmatch(article_id):
+        return bytes.fromhex(article_id.replace("-", "")), _UUID_ID
+    return article_id.encode(), 0
+
+
+def _unpack_id(raw: bytes, flag: int) -> str:
+    """Invert `_pack_id`."""
+    if not flag:
+        return raw.decode()
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def pack_record(record: ExactRecord) -> bytes:
     """Serialize a record: header, signature, article id, other-article hashes."""
-    raw_id = record.article_id.encode()
+    raw_id, flag = _pack_id(record.article_id)
     if len(raw_id) > MAX_ID_BYTES:
         raise ValueError(f"article id: expected at most {MAX_ID_BYTES} bytes, got {len(raw_id)}")
+    if len(record.signature) > MAX_SIGNATURE_BYTES:
+        raise ValueError(f"signature: expected at most {MAX_SIGNATURE_BYTES} bytes, got {len(record.signature)}")
     header = _HEADER.pack(
         int(record.seen) & 0xFFFFFFFF,
         min(record.index, 0xFFFF),
         min(record.n_words, 0xFF),
         min(record.articles, 0xFF),
         len(raw_id),
+        len(record.signature) | flag,
     )
     return b"".join((header, record.signature, raw_id, *(_HASH.pack(h) for h in record.others)))
 
 
 def unpack_record(value: bytes) -> ExactRecord:
     """Parse a value written by `pack_record`."""
-    seen, index, n_words, articles, id_len = _HEADER.unpack_from(value)
+    seen, index, n_words, articles, id_len, sig_byte = _HEADER.unpack_from(value)
     start = _HEADER.size
-    signature = value[start : start + SIGNATURE_BYTES]
-    start += SIGNATURE_BYTES
-    article_id = value[start : start + id_len].decode()
-    start += id_len
-    others = tuple(h for (h,) in _HASH.iter_unpack(value[start:]))
+    end = start + (sig_byte & ~_UUID_ID)
+    signature = value[start:end]
+    article_id = _unpack_id(value[end : end + id_len], sig_byte & _UUID_ID)
+    others = tuple(h for (h,) in _HASH.iter_unpack(value[end + id_len :]))
     return ExactRecord(seen, article_id, index, n_words, signature, articles, others)
 
 
