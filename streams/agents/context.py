@@ -53,7 +53,9 @@ class Context:
         stats = (
             app.Table("stats", default=int, key_type=str, value_type=int, partitions=settings.partitions)
             .tumbling(STATS_WINDOW_S, expires=STATS_EXPIRES_S)
-            .relative_to_now()
+            # Windows by record time: replays land in the same buckets (faust's relative_to_now reads a
+            # per-partition clock that stays at 0 for our tables).
+            .relative_to_stream()
         )
         ctx = cls(app, settings, topics, stats)
         metrics.set_context(ctx)

@@ -9,7 +9,7 @@ from typing import Any
 
 import faust
 from faust.web import Request, Response, View
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import generate_latest
 
 from streams.settings import Settings
 from streams.web import metrics
@@ -22,6 +22,9 @@ def _lag(app: faust.App) -> dict[str, int]:
     out: dict[str, int] = {}
     consumer = app.consumer
     for tp in sorted(consumer.assignment()):
+        # Only the agents' input topics: changelogs are read for recovery and have no committed offset.
+        if tp.topic.endswith("-changelog") or "__assignor" in tp.topic:
+            continue
         high = consumer.highwater(tp)
         committed = getattr(consumer, "_committed_offset", {}).get(tp)
         if high is None:
@@ -65,7 +68,8 @@ def register_views(app: faust.App, settings: Settings) -> None:
     class MetricsView(View):
         async def get(self, request: Request) -> Response:
             collect_stats(app)  # refresh the lag gauges
-            return self.bytes(generate_latest(metrics.REGISTRY), content_type=CONTENT_TYPE_LATEST)
+            # aiohttp refuses a charset inside content_type; Prometheus reads plain text either way.
+            return self.bytes(generate_latest(metrics.REGISTRY), content_type="text/plain")
 
     @app.page("/warta/stats")
     class StatsView(View):

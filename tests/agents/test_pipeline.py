@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import json
 import subprocess
 import sys
 from typing import Any
+from urllib.request import urlopen
 
 import pytest
 
@@ -57,6 +59,15 @@ def test_seed_end_to_end_and_enrich_parity(kafka_bootstrap: str, prefix: str, wo
         audits = consume_until(kafka_bootstrap, f"{prefix}duplicates", lambda got: len(got) >= 2)
         for r in audits:
             validate(codec.loads(r.value), "duplicate.v1")
+    # The worker's monitoring views count what went through.
+    stats = json.loads(urlopen(f"http://127.0.0.1:{worker.web_port}/warta/stats", timeout=10).read())
+    assert stats["totals_last_hour"]["articles"] == 1 and stats["totals_last_hour"]["duplicates.near"] == 1
+    assert stats["totals_last_hour"].get("events.ASSAULT", 0) >= 1
+    assert any(key.startswith(f"{prefix}articles[") for key in stats["lag"])
+    metrics = urlopen(f"http://127.0.0.1:{worker.web_port}/warta/metrics", timeout=10).read().decode()
+    assert 'warta_records_total{kind="articles"} 1.0' in metrics
+    assert "<title>Warta worker</title>" in urlopen(
+        f"http://127.0.0.1:{worker.web_port}/warta/dashboard", timeout=10).read().decode()
     # `warta enrich` gives the same article as the stream (but for when it was processed).
     out = subprocess.run([sys.executable, "-m", "streams", "enrich", str(SEED)], capture_output=True,
                          check=True, cwd=ROOT).stdout
