@@ -10,7 +10,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-from streams.errors import BrokerError
+from streams.errors import BrokerError, ConfigError
 from streams.settings import MAX_MESSAGE_BYTES, Settings
 from streams.topics import TopicSpec, topic_specs
 
@@ -31,8 +31,10 @@ def create_topics(settings: Settings, bootstrap: str) -> list[tuple[TopicSpec, b
     admin = _admin(bootstrap)
     try:
         existing = set(admin.list_topics())
+        specs = topic_specs(settings)
+        _check_partitions(admin, [s for s in specs if s.name in existing])
         result = []
-        for spec in topic_specs(settings):
+        for spec in specs:
             if spec.name in existing:
                 result.append((spec, False))
                 continue
@@ -49,6 +51,21 @@ def create_topics(settings: Settings, bootstrap: str) -> list[tuple[TopicSpec, b
         raise BrokerError(f"creating topics on {bootstrap}: {exc}") from None
     finally:
         admin.close()
+
+
+def _check_partitions(admin: KafkaAdminClient, specs: list[TopicSpec]) -> None:
+    """Existing topics must have the configured partition count: the stages rely on co-partitioning."""
+    if not specs:
+        return
+    by_name = {spec.name: spec for spec in specs}
+    for topic in admin.describe_topics(list(by_name)):
+        got = len(topic.get("partitions") or [])
+        want = by_name[topic["topic"]].partitions
+        if got != want:
+            raise ConfigError(
+                f'topic "{topic["topic"]}": expected {want} partitions, got {got} '
+                f"(delete it, or set WARTA_PARTITIONS={got})"
+            )
 
 
 def _wait_for_leaders(bootstrap: str, names: list[str], timeout: float = 30.0) -> None:

@@ -69,11 +69,15 @@ class WorkerProcess:
 @pytest.fixture()
 def worker_factory(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
     """Start `warta worker` processes on the session broker; all are stopped at teardown."""
+    from streams.admin import create_topics
     from streams.kafka_local import free_port
+    from streams.settings import Settings
 
     started: list[WorkerProcess] = []
 
     def start(prefix: str, *, agents: str = "dedup,tag,time", name: str = "w0", **env: str) -> WorkerProcess:
+        # Topics first, so a test's producer never races the worker.
+        create_topics(Settings.from_env(bootstrap_servers=kafka_bootstrap, topic_prefix=prefix), kafka_bootstrap)
         port = free_port()
         log = tmp_path / f"{name}.log"
         cmd = [sys.executable, "-m", "streams", "worker", "--bootstrap", kafka_bootstrap, "--prefix", prefix,

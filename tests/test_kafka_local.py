@@ -107,3 +107,17 @@ def test_default_dirs_follow_the_environment(monkeypatch: pytest.MonkeyPatch, tm
     assert kafka_local.default_state_dir() == tmp_path / "home" / "kafka"
     assert kafka_local.default_cache_dir() == tmp_path / "cache"
     assert kafka_local.log_file() == tmp_path / "home" / "kafka" / "kafka.log"
+
+
+@pytest.mark.integration
+def test_topics_with_the_wrong_partition_count_are_refused(kafka_bootstrap: str) -> None:
+    """A topic that exists with other partitions than configured is a startup error, not silent skew."""
+    from streams.admin import create_topics
+    from streams.errors import ConfigError
+    from streams.settings import Settings
+
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    create_topics(Settings.from_env(bootstrap_servers=kafka_bootstrap, topic_prefix=prefix, partitions=2),
+                  kafka_bootstrap)
+    with pytest.raises(ConfigError, match=rf'topic "{prefix}articles": expected 4 partitions, got 2'):
+        create_topics(Settings.from_env(bootstrap_servers=kafka_bootstrap, topic_prefix=prefix), kafka_bootstrap)

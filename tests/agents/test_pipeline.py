@@ -6,6 +6,7 @@ import base64
 import json
 import subprocess
 import sys
+import time
 from typing import Any
 from urllib.request import urlopen
 
@@ -60,8 +61,15 @@ def test_seed_end_to_end_and_enrich_parity(kafka_bootstrap: str, prefix: str, wo
         for r in audits:
             validate(codec.loads(r.value), "duplicate.v1")
     # The worker's monitoring views count what went through.
-    stats = json.loads(urlopen(f"http://127.0.0.1:{worker.web_port}/warta/stats", timeout=10).read())
-    assert stats["totals_last_hour"]["articles"] == 1 and stats["totals_last_hour"]["duplicates.near"] == 1
+    # (the table's RocksDB store shows writes once the worker commits: poll)
+    deadline = time.monotonic() + 15
+    while True:
+        stats = json.loads(urlopen(f"http://127.0.0.1:{worker.web_port}/warta/stats", timeout=10).read())
+        if stats["totals_last_hour"].get("enriched") or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert stats["totals_last_hour"].get("articles") == 1, stats
+    assert stats["totals_last_hour"]["duplicates.near"] == 1
     assert stats["totals_last_hour"].get("events.ASSAULT", 0) >= 1
     assert any(key.startswith(f"{prefix}articles[") for key in stats["lag"])
     metrics = urlopen(f"http://127.0.0.1:{worker.web_port}/warta/metrics", timeout=10).read().decode()
@@ -97,7 +105,9 @@ def test_bad_input_goes_to_dead_letter_and_stream_goes_on(
     good = codec.dumps({"id": "after-bad", "body": "Presiden Joko Widodo meresmikan bendungan di Jawa Tengah."})
     produce(kafka_bootstrap, f"{prefix}articles", [(b"k", raw) for _, raw in BAD] + [(b"after-bad", good)])
     try:
-        dead = consume_until(kafka_bootstrap, f"{prefix}deadletter", lambda got: len(got) >= len(BAD), workers=(worker,))
+        dead = consume_until(
+            kafka_bootstrap, f"{prefix}deadletter", lambda got: len(got) >= len(BAD), workers=(worker,)
+        )
         [doc] = _enriched(kafka_bootstrap, prefix, 1, worker)
     except AssertionError:
         print(worker.output()[-5000:])
