@@ -92,8 +92,9 @@ _COORD = re.compile(r"^\s*(?:,|dan|and|&|serta)\s*$")
 _PASSIVE_EN = frozenset(("was", "were", "been", "being", "is", "are"))
 _SPEAKER_TYPES = ("PERSON", "MEDIA", "ORG", "COUNTRY")
 _NON_ALNUM = re.compile(r"[\W_]")
-# English "Smith said": the capitalized run right before the speech verb.
-_NAME_BEFORE = re.compile(NAME.pattern + r"\s*,?\s*$")
+# English "Smith said": the capitalized run right before the speech verb (see `_name_before`).
+_CAPITAL = re.compile(r"[A-ZÀ-Þ]")
+_NAME_TAIL = re.compile(r"\s*,?\s*")
 # Symmetric types: "antara X dan Y" / "between X and Y" / "X and Y agreed" is one act in both directions:
 # X is the actor, Y the recipient, and the event says `mutual` (listing both on both sides made every
 # pair look like two self-directed acts to consumers counting dyads).
@@ -101,6 +102,9 @@ _SYMMETRIC = frozenset(("AGREE", "CONSULT", "COOPERATE"))
 # An event nobody is said to do ("thousands marched", "penempatan pasukan") is kept, since agentless
 # reports are common, but scores at most this, below any event with an actor.
 _NO_ACTOR_CONFIDENCE = 0.6
+_NO_CUES: list[_Cue] = []  # shared, never mutated
+# Acts whose announced future form is a threat.
+_COERCIVE = frozenset(("SANCTION", "COERCE", "ASSAULT"))
 # How many paragraphs back a request without an addressee may find "mitra kita"/"our partners".
 _PARTNER_REACH = 2
 
@@ -239,15 +243,20 @@ class _Paragraph:
 
     def _cues(self, *kinds: str) -> list[_Cue]:
         """Cues of the given kinds in text order."""
-        if len(kinds) == 1:
-            return self.cues_by_kind.get(kinds[0], [])
-        found = self._merged.get(kinds)
-        if found is None:
-            found = [c for k in kinds for c in self.cues_by_kind.get(k, ())]
-            if len(found) > 1:
-                found.sort(key=lambda c: c.start)
-            self._merged[kinds] = found
-        return found
+        by_kind = self.cues_by_kind
+        found: list[_Cue] | None = None
+        for kind in kinds:
+            cues = by_kind.get(kind)
+            if cues:
+                if found is None:
+                    found = cues
+                else:  # rare: two of the kinds in one paragraph
+                    merged = self._merged.get(kinds)
+                    if merged is None:
+                        merged = sorted((c for k in kinds for c in by_kind.get(k, ())), key=lambda c: c.start)
+                        self._merged[kinds] = merged
+                    return merged
+        return found if found is not None else _NO_CUES
 
     def _mention_at(self, pos: int) -> _Mention | None:
         for m in self.mentions:
@@ -318,7 +327,7 @@ class _Paragraph:
                     self._new_person(m.start(), m.end(), None, None)
                 elif cue.kind == "speech" and self.en:
                     # English "Smith said": the capitalized run right before the verb.
-                    before = _NAME_BEFORE.search(text, max(0, cue.start - 60), cue.start)
+                    before = _name_before(text, max(0, cue.start - 60), cue.start)
                     if before:
                         self._new_person(before.start(), before.end(), None, None)
 
@@ -368,6 +377,13 @@ class _Paragraph:
             # "mitra kita", "our allies": the side an article asks for help; remembered for later paragraphs.
             self.mentions.append(_Mention(cue.start, cue.end, "GROUP", cue.kind, None, lexicon=None))
             self.state.partners = (self.index, cue.kind)
+        for cue in self._cues("role"):
+            # "the prime minister refused": an office without a name still acts for the state.
+            pos = self._skip_space(cue.end, " \t")
+            before = self._mention_at(cue.start - 2) if cue.start >= 2 else None
+            if self._mention_at(pos) is None and before is None and not NAME.match(self.text, pos):
+                word = self.text[cue.start : cue.end]
+                self.mentions.append(_Mention(cue.start, cue.end, "GROUP", word.lower(), None, lexicon=None))
         for cue in self._cues("group", "group_np"):
             after = self._mention_at(self._skip_space(cue.end, " \t"))
             before = self._mention_at(cue.start - 2) if cue.start >= 2 else None
@@ -456,7 +472,7 @@ class _Paragraph:
     def run(self, entities: list[Entity], events: list[Event]) -> None:
         """Append this paragraph's entities and events."""
         entities.extend(self.entities())
-        if not self.triggers:
+        if not self.triggers or not self._may_have_events():
             # Still track who spoke, for "katanya" in the next paragraph.
             if "speech" in self.cues_by_kind or "speech_pro" in self.cues_by_kind:
                 self._attribute(split_sentences(self.text, self.story_start))
@@ -467,6 +483,21 @@ class _Paragraph:
             trigs = [t for t in self.triggers if sent[0] <= t[0] < sent[1]]
             if trigs:
                 self._sentence_events(sent, trigs, quote, quote_speaker, events)
+
+    def _may_have_events(self) -> bool:
+        """Cheap precheck: a weak trigger needs a political side, so without one nothing can be emitted.
+
+        In typical news ("the team's attack", "police said") this skips about 40% of the paragraphs that
+        hold a trigger, before sentence splitting and role assignment.
+        """
+        if any(rule.strong for _, _, rules in self.triggers for rule in rules):
+            return True
+        if any(_political(m) for m in self.mentions):
+            return True
+        if any(q in self.text for q in _QUOTES_OPEN):
+            return True  # inside a quote the speaker's country can become the actor
+        # A request may be addressed to partners named in an earlier paragraph.
+        return self.state.partners is not None and any(r.type == "REQUEST" for _, _, rs in self.triggers for r in rs)
 
     def _pick_rule(self, end: int, rules: tuple[Trigger, ...]) -> Trigger | None:
         following: set[str] | None = None
@@ -536,9 +567,11 @@ class _Paragraph:
                 continue
             if first_end is not None and self._cue_before(("purpose",), first_end, start):
                 continue  # "... mengirim pasukan untuk mendukung Rusia": a goal, not another event
-            if not rule.strong and nonpolitical:
+            if not rule.strong and nonpolitical and rule.type != "AID":
                 continue
             actors, recipients, fuzzy, mutual = self._roles(rule, start, end, in_sent, sent)
+            if not rule.strong and nonpolitical and not any(a.type in ("COUNTRY", "ORG") for a in actors):
+                continue  # aid after a quake is political when a state or agency gives it, not a neighbour
             speaker = self._speaker_for(start, sent, quote, quote_speaker)
             if claimed and speaker is None:
                 speaker = claimant  # what an accuser alleges is reported by the accuser
@@ -550,6 +583,12 @@ class _Paragraph:
             if not rule.strong and not any(_political(a) for a in actors + recipients):
                 continue
             modality = self._modality(rule, start, sent, speaker)
+            type_, mode, cameo = rule.type, rule.mode, rule.cameo
+            if type_ in _COERCIVE and modality == "expected" and (actors or speaker is not None):
+                # "X will impose sanctions / would strike": PLOVER codes a stated coercive intent as THREATEN.
+                type_, mode, cameo = "THREATEN", type_.lower(), "13"
+                if type_ in seen:
+                    continue
             confidence = (0.75 if rule.strong else 0.6) + (0.1 if actors else 0) + (0.05 if recipients else 0)
             confidence -= 0.1 if fuzzy else 0
             if not actors:
@@ -559,10 +598,10 @@ class _Paragraph:
             if claimed and modality == "asserted":
                 modality = "reported"
             event = Event(
-                id=event_id(self.article_id, self.index, start, rule.type),
-                type=rule.type,
-                mode=rule.mode,
-                cameo_root=rule.cameo,
+                id=event_id(self.article_id, self.index, start, type_),
+                type=type_,
+                mode=mode,
+                cameo_root=cameo,
                 paragraph=self.index,
                 sentence=text[s0:s1],
                 sentence_span=(s0, s1),
@@ -578,7 +617,7 @@ class _Paragraph:
                 mutual=mutual,
             )
             events.append(event)
-            seen.add(rule.type)
+            seen.add(type_)
             first_end = first_end if first_end is not None else end
             if rule.deny:
                 deny_event.append(event)
@@ -647,6 +686,9 @@ class _Paragraph:
             id(c.speaker) for c in self.cues_by_kind.get("speech", ()) if c.speaker is not None and c.end <= start
         }
         left = _prefer_named([m for m in cands if m.end <= start and id(m) not in speakers])
+        if not left and speakers:
+            # "Russia announced a mobilisation": with nobody else before the act, the announcer does it.
+            left = [m for m in cands if m.end <= start and id(m) in speakers][-1:]
         right = _prefer_named([m for m in cands if m.start >= end and not m.comitative])
         actors: list[_Mention] = []
         recipients: list[_Mention] = []
@@ -674,7 +716,8 @@ class _Paragraph:
             actors = [by_actor] if by_actor is not None else []
             recipients = left[-1:]
         elif adjective is not None and (rule.noun or self.en):
-            actors = [adjective]
+            # "Israeli airstrikes" / "Armenia and Azerbaijan agreed": the subject with its conjuncts.
+            actors = self._coordinated(left) if left and left[-1] is adjective else [adjective]
             recipients = right[:1]
             victim = left[:-1][-1:] if left[:-1] else []
             if victim and self._cue_before(("victim",), victim[0].end, start):
@@ -684,15 +727,7 @@ class _Paragraph:
             if between:
                 return between[:1], between[1:], False, True
             if left:
-                actors = [left[-1]]
-                for prev in reversed(left[:-1]):
-                    if (
-                        _COORD.match(text[prev.end : actors[0].start])
-                        or text[prev.end : actors[0].start].strip() == "("
-                    ):
-                        actors.insert(0, prev)
-                    else:
-                        break
+                actors = self._coordinated(left)
             recipients = right[:1]
             if recipients:
                 nxt = [m for m in right[1:] if _COORD.match(text[recipients[-1].end : m.start] or "x")]
@@ -709,6 +744,18 @@ class _Paragraph:
             actors, recipients, mutual = actors[:1], actors[1:], True  # "Armenia and Azerbaijan agreed"
         return actors, recipients, fuzzy, mutual
 
+    def _coordinated(self, left: list[_Mention]) -> list[_Mention]:
+        """The last mention before a trigger and the ones joined to it ("Rusia dan Korea Utara", "X (Y)")."""
+        text = self.text
+        actors = [left[-1]]
+        for prev in reversed(left[:-1]):
+            gap = text[prev.end : actors[0].start]
+            if _COORD.match(gap) or gap.strip() == "(":
+                actors.insert(0, prev)
+            else:
+                break
+        return actors
+
     def _partners(self, start: int) -> list[_Mention]:
         """'Partners'/'allies' ("mitra kita", "sekutunya") before `start` or in the last paragraphs."""
         here = [m for m in self.mentions if m.type == "GROUP" and m.canonical in ("partners", "allies")]
@@ -719,6 +766,19 @@ class _Paragraph:
         if last is not None and self.index - last[0] <= _PARTNER_REACH:
             return [_Mention(-1, -1, "GROUP", last[1], None)]
         return []
+
+
+def _name_before(text: str, lo: int, hi: int) -> re.Match[str] | None:
+    """The leftmost NAME in text[lo:hi] that runs to `hi` (but for a comma and spaces).
+
+    Same result as searching `NAME + r"\\s*,?\\s*$"` in the slice, but tries only capital letters as starts:
+    the regex search tried every offset of the 60-character window (measured 10% of tagging time).
+    """
+    for cap in _CAPITAL.finditer(text, lo, hi):
+        name = NAME.match(text, cap.start(), hi)
+        if name and _NAME_TAIL.fullmatch(text, name.end(), hi):
+            return name
+    return None
 
 
 def _is_word(c: str) -> bool:

@@ -11,25 +11,32 @@ from streams.tagging import tag
 DATA = Path(__file__).parent.parent / "data" / "tagging"
 
 
-def _load(language: str) -> list[tuple[str, str]]:
+# The first set, a harder one written before the second pass of rules, and a fresh one written after it
+# (see the header of each file for what was tuned on what).
+SETS = ["", "_hard", "_fresh"]
+
+
+def _load(language: str, suffix: str = "") -> list[tuple[str, str]]:
     rows = []
-    for line in (DATA / f"snippets_{language}.tsv").read_text("utf-8").splitlines():
+    for line in (DATA / f"snippets_{language}{suffix}.tsv").read_text("utf-8").splitlines():
         if line and not line.startswith("#"):
             label, text = line.split("\t")
             rows.append((label, text))
     return rows
 
 
+@pytest.mark.parametrize("suffix", SETS)
 @pytest.mark.parametrize("language", ["en", "id"])
-def test_political_snippets_get_the_right_type(language: str) -> None:
-    rows = [(label, text) for label, text in _load(language) if label != "NONE"]
+def test_political_snippets_get_the_right_type(language: str, suffix: str) -> None:
+    rows = [(label, text) for label, text in _load(language, suffix) if label != "NONE"]
     right = sum(label in {e.type for e in tag([t], article_id="s", language=language).events} for label, t in rows)
     assert right / len(rows) >= 0.80, f"{right}/{len(rows)}"
 
 
+@pytest.mark.parametrize("suffix", SETS)
 @pytest.mark.parametrize("language", ["en", "id"])
-def test_non_political_snippets_get_no_event(language: str) -> None:
-    rows = [text for label, text in _load(language) if label == "NONE"]
+def test_non_political_snippets_get_no_event(language: str, suffix: str) -> None:
+    rows = [text for label, text in _load(language, suffix) if label == "NONE"]
     quiet = sum(not tag([t], article_id="s", language=language).events for t in rows)
     assert quiet / len(rows) >= 0.90, f"{quiet}/{len(rows)}"
 
@@ -53,3 +60,37 @@ def test_modality(language: str, text: str, modality: str) -> None:
 def test_lexicon_provenance_names_the_data_file() -> None:
     event = tag(["China accused Japan of provocation."], article_id="p", language="en").events[0]
     assert event.lexicon == "triggers_en@1"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "type_", "mode"),
+    [
+        ("en", "Turkey said it would impose sanctions on Sweden.", "THREATEN", "sanction"),
+        ("en", "The army will attack the rebel positions, the general said.", "THREATEN", "assault"),
+    ],
+)
+def test_announced_coercion_is_a_threat(language: str, text: str, type_: str, mode: str) -> None:
+    events = tag([text], article_id="t", language=language).events
+    assert [(e.type, e.mode, e.cameo_root) for e in events] == [(type_, mode, "13")]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "actor", "recipient"),
+    [
+        ("en", "Armenia and Azerbaijan agreed to a ceasefire.", "ARM", "AZE"),
+        ("id", "Indonesia dan Malaysia menandatangani perjanjian perbatasan.", "IDN", "MYS"),
+    ],
+)
+def test_coordinated_sides_of_a_symmetric_act_are_mutual(language: str, text: str, actor: str, recipient: str) -> None:
+    event = next(e for e in tag([text], article_id="m", language=language).events if e.type == "AGREE")
+    assert ([a.country for a in event.actors], [r.country for r in event.recipients], event.mutual) == (
+        [actor],
+        [recipient],
+        True,
+    )
+
+
+def test_request_to_allies_names_them() -> None:
+    event = tag(["Ukraine urged its allies to send more air defence systems."], article_id="r", language="en").events[0]
+    assert event.type == "REQUEST"
+    assert [(r.canonical, r.type, r.country) for r in event.recipients] == [("allies", "GROUP", None)]
