@@ -53,17 +53,23 @@ def create_topics(settings: Settings, bootstrap: str) -> list[tuple[TopicSpec, b
         admin.close()
 
 
+def _topic_name(described: dict[str, Any]) -> str:
+    """kafka-python 3 calls the field ``name`` (2.x called it ``topic``)."""
+    return str(described.get("name") or described.get("topic"))
+
+
 def _check_partitions(admin: KafkaAdminClient, specs: list[TopicSpec]) -> None:
     """Existing topics must have the configured partition count: the stages rely on co-partitioning."""
     if not specs:
         return
     by_name = {spec.name: spec for spec in specs}
     for topic in admin.describe_topics(list(by_name)):
+        name = _topic_name(topic)
         got = len(topic.get("partitions") or [])
-        want = by_name[topic["topic"]].partitions
+        want = by_name[name].partitions
         if got != want:
             raise ConfigError(
-                f'topic "{topic["topic"]}": expected {want} partitions, got {got} '
+                f'topic "{name}": expected {want} partitions, got {got} '
                 f"(delete it, or set WARTA_PARTITIONS={got})"
             )
 
@@ -91,7 +97,7 @@ def list_topics(bootstrap: str) -> dict[str, int]:
     try:
         out: dict[str, int] = {}
         for t in admin.describe_topics():
-            out[t["topic"]] = len(t.get("partitions") or [])
+            out[_topic_name(t)] = len(t.get("partitions") or [])
         return dict(sorted(out.items()))
     finally:
         admin.close()

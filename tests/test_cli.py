@@ -70,3 +70,13 @@ def test_commands_needing_a_broker_say_so_in_one_line(tmp_path: object) -> None:
 def test_unknown_agent_is_a_clear_error() -> None:
     result = _warta("worker", "--agents", "dedup,nope", env={"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"})
     assert result.returncode == 1 and b"unknown ['nope']" in result.stderr
+
+
+@pytest.mark.integration
+def test_topics_create_and_list_on_the_broker(kafka_bootstrap: str, prefix: str) -> None:
+    env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "WARTA_TOPIC_PREFIX": prefix}
+    created = _warta("topics", "create", "--partitions", "2", env=env)
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.decode().count("created") == 7
+    listed = _warta("topics", "list", env=env).stdout.decode().splitlines()
+    assert {f"{prefix}{name}\t2" for name in ("articles", "enriched", "events", "deadletter")} <= set(listed)
