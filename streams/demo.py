@@ -52,8 +52,10 @@ def _print_event(console: Console, ev: dict[str, Any]) -> None:
 
     when = ev["time"]["value"] if ev.get("time") else "?"
     where = ev["location"].get("name", "?") if ev.get("location") else "-"
-    console.print(f"  [magenta]event[/] {ev['type']:<9} {who(ev['actors'])} → {who(ev['recipients'])}  time={when} place={where} "
-                  f"{ev['modality']} conf={ev['confidence']:.2f}  [dim]{ev['article_id']} p{ev['paragraph']}[/]")
+    console.print(
+        f"  [magenta]event[/] {ev['type']:<9} {who(ev['actors'])} → {who(ev['recipients'])}  time={when} "
+        f"place={where} {ev['modality']} conf={ev['confidence']:.2f}  [dim]{ev['article_id']} p{ev['paragraph']}[/]"
+    )
 
 
 def run_demo(
