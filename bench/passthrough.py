@@ -1,0 +1,53 @@
+"""A pass-through twin of Warta's pipeline: three Faust agents that forward bytes unchanged.
+
+Same topics, partitions, serializers and app settings as `warta worker`, no cores: the baseline that
+bench/pipeline_bench.py measures Warta against on the same broker.
+
+    WARTA_TOPIC_PREFIX=p. KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 python bench/passthrough.py worker --web-port 6070
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import faust  # noqa: E402
+
+from streams.app import broker_urls  # noqa: E402
+from streams.settings import MAX_MESSAGE_BYTES, Settings  # noqa: E402
+
+settings = Settings.from_env()
+app = faust.App(
+    f"{settings.topic_prefix}passthrough",
+    broker=broker_urls(settings.bootstrap_servers or "127.0.0.1:9092"),
+    store="memory://",
+    topic_partitions=settings.partitions,
+    key_serializer="raw",
+    value_serializer="raw",
+    consumer_auto_offset_reset="earliest",
+    producer_max_request_size=MAX_MESSAGE_BYTES,
+    consumer_max_fetch_size=MAX_MESSAGE_BYTES,
+    producer_acks=-1,
+    stream_wait_empty=False,
+    broker_session_timeout=10.0,
+    broker_rebalance_timeout=20.0,
+)
+
+
+def _forward(source: str, target: str) -> None:
+    out = app.topic(settings.topic(target), value_type=bytes, key_type=bytes)
+
+    @app.agent(app.topic(settings.topic(source), value_type=bytes, key_type=bytes), name=f"forward_{source}")
+    async def forward(stream: Any) -> None:
+        async for event in stream.events():
+            await out.send(key=event.key, value=event.value)
+
+
+for _source, _target in (("articles", "deduped"), ("deduped", "tagged"), ("tagged", "enriched")):
+    _forward(_source, _target)
+
+if __name__ == "__main__":
+    app.main()
