@@ -14,10 +14,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import faust  # noqa: E402
+import faust
 
-from streams.app import broker_urls  # noqa: E402
-from streams.settings import MAX_MESSAGE_BYTES, Settings  # noqa: E402
+from streams.app import broker_urls
+from streams.settings import MAX_MESSAGE_BYTES, Settings
 
 settings = Settings.from_env()
 app = faust.App(

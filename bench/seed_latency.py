@@ -68,9 +68,13 @@ def one_run(bootstrap: str, workdir: Path) -> dict[str, float]:
         latency = time.monotonic() - t0
         st = {k: datetime.fromisoformat(v).timestamp() for k, v in doc["stage_times"].items()}  # type: ignore[union-attr]
         ingested = datetime.fromisoformat(doc["ingested_at"]).timestamp()  # type: ignore[arg-type]
-        return {"worker_ready_s": ready, "produce_to_enriched_ms": latency * 1000,
-                "ingest_to_dedup_ms": (st["dedup"] - ingested) * 1000, "dedup_to_tag_ms": (st["tag"] - st["dedup"]) * 1000,
-                "tag_to_time_ms": (st["time"] - st["tag"]) * 1000}
+        return {
+            "worker_ready_s": ready,
+            "produce_to_enriched_ms": latency * 1000,
+            "ingest_to_dedup_ms": (st["dedup"] - ingested) * 1000,
+            "dedup_to_tag_ms": (st["tag"] - st["dedup"]) * 1000,
+            "tag_to_time_ms": (st["time"] - st["tag"]) * 1000,
+        }
     finally:
         producer.close()
         consumer.close()
