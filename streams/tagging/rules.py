@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 from streams.tagging.lexicon import Cue, Hit, Lexicon, Scan, Trigger, lexicon_for
@@ -196,6 +196,7 @@ class _Paragraph:
         # The same cues by kind: event assembly asks "is there a negation/future/... cue before x" many times.
         self.cues_by_kind: dict[str, list[_Cue]] = {}
         self._merged: dict[tuple[str, ...], list[_Cue]] = {}
+        self._spans: list[tuple[int, int]] | None = None
         self.triggers: list[tuple[int, int, tuple[Trigger, ...]]] = []
         self._collect(scan)
 
@@ -420,7 +421,7 @@ class _Paragraph:
         return out
 
     # -- attribution -------------------------------------------------------------------------------
-    def _speaker_of(self, cue: _Cue, sent: tuple[int, int]) -> _Mention | None:
+    def _speaker_of(self, cue: _Cue, sentences: Callable[[], list[tuple[int, int]]]) -> _Mention | None:
         if cue.kind == "speech_pro":
             return self.state.last_speaker
         pos = self._skip_space(cue.end, " \t.")
@@ -432,6 +433,8 @@ class _Paragraph:
                 return self._pronoun()
         if cue.kind == "source":
             return None
+        # Only now is the sentence needed: most speakers follow their verb ("kata Zelensky").
+        sent = next((s for s in sentences() if s[0] <= cue.start < s[1]), (0, len(self.text)))
         best = None
         for m in self.mentions:
             if sent[0] <= m.start and m.end <= cue.start and m.type in _SPEAKER_TYPES and not m.locative:
@@ -448,7 +451,13 @@ class _Paragraph:
             return None
         return _Mention(-1, -1, "PERSON", person.canonical, person.country, person.role)
 
-    def _attribute(self, sentences: list[tuple[int, int]]) -> tuple[tuple[int, int] | None, _Mention | None]:
+    def _sentences(self) -> list[tuple[int, int]]:
+        """The paragraph's sentence spans, split once on first use."""
+        if self._spans is None:
+            self._spans = split_sentences(self.text, self.story_start)
+        return self._spans
+
+    def _attribute(self) -> tuple[tuple[int, int] | None, _Mention | None]:
         """The quoted span of the paragraph and who said it ('"...," kata Zelensky')."""
         text = self.text
         opens = [i for i in (text.find(c) for c in _QUOTES_OPEN) if i != -1]
@@ -456,8 +465,7 @@ class _Paragraph:
         speaker = None
         quote = None
         for cue in self._cues("speech", "speech_pro", "source"):
-            sent = next((s for s in sentences if s[0] <= cue.start < s[1]), (0, len(text)))
-            cue.speaker = self._speaker_of(cue, sent)
+            cue.speaker = self._speaker_of(cue, self._sentences)
             if cue.speaker is not None and cue.kind != "source":
                 if cue.speaker.type == "PERSON":
                     self.state.last_person = _Person(cue.speaker.canonical, cue.speaker.country, cue.speaker.role)
@@ -475,11 +483,10 @@ class _Paragraph:
         if not self.triggers or not self._may_have_events():
             # Still track who spoke, for "katanya" in the next paragraph.
             if "speech" in self.cues_by_kind or "speech_pro" in self.cues_by_kind:
-                self._attribute(split_sentences(self.text, self.story_start))
+                self._attribute()
             return
-        sentences = split_sentences(self.text, self.story_start)
-        quote, quote_speaker = self._attribute(sentences)
-        for sent in sentences:
+        quote, quote_speaker = self._attribute()
+        for sent in self._sentences():
             trigs = [t for t in self.triggers if sent[0] <= t[0] < sent[1]]
             if trigs:
                 self._sentence_events(sent, trigs, quote, quote_speaker, events)
