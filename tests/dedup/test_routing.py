@@ -1,0 +1,146 @@
+"""Routed dedup without Kafka: partitions as dicts; the routed verdicts equal one process's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from streams.dedup import DedupConfig, Deduplicator, ParagraphVerdict
+from streams.dedup.deduplicator import decide
+from streams.dedup.fingerprint import EXACT_PREFIX
+from streams.dedup.routing import (
+    WATERMARK,
+    Answer,
+    Fetch,
+    Probe,
+    answer_fetch,
+    answer_probe,
+    fetch_targets,
+    fetches_for,
+    occurrence_token,
+    owner_of,
+    probes_for,
+    sweep_keys,
+    unpack_owned,
+    view_from,
+)
+
+DATA = Path(__file__).parent.parent / "data" / "dedup"
+SEED = (DATA / "seed-000_59858f91a7a8876a.txt").read_text(encoding="utf-8").splitlines()
+NOW = 1_728_800_000.0
+WEEK = 7 * 86400.0
+
+
+class Routed:
+    """The stream's message flow run in one process: `partitions` owner stores, messages as round trips."""
+
+    def __init__(self, partitions: int = 4, config: DedupConfig | None = None) -> None:
+        self.config = config or DedupConfig()
+        self.dedup = Deduplicator(config=self.config)  # only for its patterns and plan
+        self.partitions = partitions
+        self.stores: list[dict[bytes, bytes]] = [{} for _ in range(partitions)]
+        self.messages = 0
+
+    def process(self, article_id: str, paragraphs: list[str], now: float, token: int | None = None
+                ) -> list[ParagraphVerdict]:
+        plan = self.dedup.plan(article_id, paragraphs, now)
+        token = occurrence_token(0, len(self.stores[0]), int(now * 1000)) if token is None else token
+        answers: dict[bytes, bytes | None] = {}
+        for p, probe in probes_for(plan, token, 0, self.partitions).items():
+            wire = Probe.from_dict(json.loads(json.dumps(probe.to_dict())))
+            values = answer_probe(self.stores[p], wire, window=self.config.window_seconds,
+                                  limit=self.config.repeat_articles)
+            answers.update(Answer.from_dict(json.loads(json.dumps(Answer(article_id, token, 1, p, values).to_dict())))
+                           .values)
+            self.messages += 2
+        targets = fetch_targets(plan, answers, self.config)
+        for p, fetch in fetches_for(plan, token, 0, targets, self.partitions).items():
+            wire_fetch = Fetch.from_dict(json.loads(json.dumps(fetch.to_dict())))
+            answers.update(answer_fetch(self.stores[p], wire_fetch, window=self.config.window_seconds))
+            self.messages += 2
+        return decide(plan, view_from([answers]), self.config).verdicts
+
+
+def _articles() -> list[tuple[str, list[str]]]:
+    rows = [json.loads(line) for line in (DATA / "devset.jsonl").read_text("utf-8").splitlines() if line.strip()]
+    return [(r["id"], r["paragraphs"]) for r in rows[:150]]
+
+
+def test_routed_verdicts_equal_one_process_on_the_dev_set() -> None:
+    articles = _articles()
+    single, routed = Deduplicator(), Routed(4)
+    flagged = 0
+    for i, (article_id, paragraphs) in enumerate(articles):
+        want = single.process(article_id, paragraphs, NOW + i)
+        got = routed.process(article_id, paragraphs, NOW + i)
+        assert got == want, article_id
+        flagged += sum(v.duplicate is not None for v in want)
+    assert flagged > 50  # the set really exercises exact, near and boilerplate
+    # At most partitions probes (and as many fetches) per article, not one message per key.
+    assert routed.messages <= len(articles) * 4 * 4
+
+
+def test_seed_sent_twice_points_at_the_first_and_boilerplate_stays() -> None:
+    routed = Routed(4)
+    routed.process("seed", SEED, NOW, token=1)
+    second = routed.process("seed", SEED, NOW, token=2)  # same id, same second, but a new Kafka record
+    for v in second:
+        assert v.duplicate is not None
+        if v.index == 11:
+            assert v.duplicate.kind == "boilerplate"
+        else:
+            assert (v.duplicate.kind, v.duplicate.article_id, v.duplicate.index) == ("exact", "seed", v.index)
+
+
+def test_redelivery_is_not_duplication() -> None:
+    routed = Routed(4)
+    first = routed.process("seed", SEED, NOW, token=7)
+    other = routed.process("other", SEED[:3], NOW + 5, token=8)
+    again = routed.process("seed", SEED, NOW, token=7)  # the same Kafka record, re-read after a crash
+    assert again == first
+    assert [v.duplicate.article_id for v in other if v.duplicate] == ["seed", "seed", "seed"]
+    # The carrier counted before the redelivery is still counted.
+    key = Deduplicator().plan("seed", SEED, NOW).prints[0]
+    assert key is not None
+    owner = routed.stores[owner_of(key.exact_key, 4)]
+    assert unpack_owned(owner[key.exact_key])[1].articles == 2
+
+
+def test_replay_in_the_same_order_gives_the_same_flags() -> None:
+    articles = _articles()[:60]
+    runs = []
+    for _ in range(2):
+        routed = Routed(4)
+        runs.append([routed.process(a, ps, NOW + i, token=i) for i, (a, ps) in enumerate(articles)])
+    assert runs[0] == runs[1]
+
+
+def test_expired_records_are_not_matched_and_the_sweep_bounds_the_store() -> None:
+    routed = Routed(4)
+    routed.process("old", SEED, NOW)
+    later = routed.process("new", SEED, NOW + WEEK + 1)
+    assert all(v.duplicate is None or v.duplicate.article_id in (None, "new") for v in later)
+    sizes = [len(s) for s in routed.stores]
+    for store in routed.stores:
+        for key in sweep_keys(store.items(), NOW + WEEK + 1, WEEK):
+            del store[key]
+    # The old article's records were overwritten by the new one; nothing of "old" is left.
+    assert all(unpack_owned(v)[1].article_id == "new" for s in routed.stores for k, v in s.items()
+               if k[:1] == EXACT_PREFIX)
+    for store in routed.stores:
+        for key in sweep_keys(store.items(), NOW + 3 * WEEK, WEEK):
+            del store[key]
+    assert [set(s) - {WATERMARK} for s in routed.stores] == [set()] * 4
+    assert sum(sizes) > 4
+
+
+@pytest.mark.parametrize("partitions", [1, 2, 3, 4, 8])
+def test_ownership_is_stable_and_spread(partitions: int) -> None:
+    plan = Deduplicator().plan("seed", SEED, NOW)
+    keys = [*plan.exact_keys(), *plan.band_keys()]
+    owners = [owner_of(k, partitions) for k in keys]
+    assert owners == [owner_of(k, partitions) for k in keys]
+    assert set(owners) == set(range(partitions))
+    assert len(probes_for(plan, 1, 0, partitions)) == partitions
