@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from streams.article import Article, parse_published
-from streams.dedup import Deduplicator
+from streams.dedup import Deduplicator, ParagraphVerdict
 from streams.lang import guess_language
 from streams.tagging import tag
 from streams.timing import event_time, extract, infer_published, zone_for_source
 
-__all__ = ["Clock", "dedup_stage", "enrich_one", "iso", "skipped", "tag_stage", "time_stage"]
+__all__ = ["Clock", "dedup_stage", "deduped_doc", "enrich_one", "iso", "skipped", "tag_stage", "time_stage"]
 
 Clock = Callable[[], float]
 
@@ -46,6 +46,13 @@ def dedup_stage(
     """Flag duplicate and boilerplate paragraphs; returns the staged article and its audit records."""
     # Retention is measured in record time, so a replay gives the same flags as the first run.
     verdicts = dedup.process(article.id, article.paragraphs, now=record_time)
+    return deduped_doc(article, verdicts, record_time=record_time, clock=clock)
+
+
+def deduped_doc(
+    article: Article, verdicts: Sequence[ParagraphVerdict], *, record_time: float, clock: Clock
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The staged article and its audit records from an article's verdicts (the stream decides them routed)."""
     now = iso(clock())
     paragraphs: list[dict[str, Any]] = [
         {"index": v.index, "text": v.text, "duplicate": None if v.duplicate is None else {

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from streams.settings import MAX_MESSAGE_BYTES, Settings
 
-__all__ = ["LOGICAL_TOPICS", "TopicSpec", "topic_specs"]
+__all__ = ["INTERNAL_TOPICS", "LOGICAL_TOPICS", "TopicSpec", "topic_specs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,15 @@ LOGICAL_TOPICS: dict[str, str] = {
     "events": "one record per event (event.v1)",
     "duplicates": "audit of every flagged paragraph (duplicate.v1)",
     "deadletter": "records that could not be processed, with reason and original bytes (deadletter.v1)",
+}
+
+# Topics between the dedup stage's own agents (docs/dedup.md). They need the partition count of `articles`:
+# probes go to the partition that owns a key, answers back to the article's partition, and Faust assigns
+# partition p of every topic with that count (and of every table's changelog) to the same worker.
+# Like table changelogs they belong to the workers: Faust creates them (internal=True), `topics create` does not.
+INTERNAL_TOPICS: dict[str, str] = {
+    "dedup-probes": "key look-ups and claims, one batch per owner partition; sweep ticks",
+    "dedup-answers": "owners' answers, to the article's own partition",
 }
 
 # Topics that may carry a whole (possibly oversized) article, or its original bytes.

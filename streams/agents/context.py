@@ -15,7 +15,7 @@ from streams import codec
 from streams.errors import InvalidMessage
 from streams.pipeline import iso
 from streams.settings import Settings
-from streams.topics import LOGICAL_TOPICS
+from streams.topics import INTERNAL_TOPICS, LOGICAL_TOPICS
 from streams.web import metrics
 
 __all__ = ["Context"]
@@ -50,6 +50,16 @@ class Context:
             )
             for name in LOGICAL_TOPICS
         }
+        for name in INTERNAL_TOPICS:
+            topics[name] = app.topic(
+                settings.topic(name),
+                partitions=settings.partitions,
+                internal=True,
+                key_type=bytes,
+                value_type=bytes,
+                key_serializer="raw",
+                value_serializer="raw",
+            )
         stats = (
             app.Table("stats", default=int, key_type=str, value_type=int, partitions=settings.partitions)
             .tumbling(STATS_WINDOW_S, expires=STATS_EXPIRES_S)
@@ -66,9 +76,9 @@ class Context:
         self.stats[key] += n
         metrics.count(key, n)
 
-    async def send(self, logical: str, key: str, value: dict[str, Any]) -> None:
-        """Serialize and send one record to a logical topic."""
-        await self.topics[logical].send(key=key.encode("utf-8"), value=codec.dumps(value))
+    async def send(self, logical: str, key: str, value: dict[str, Any], partition: int | None = None) -> None:
+        """Serialize and send one record to a logical topic (to `partition` if given, else by key)."""
+        await self.topics[logical].send(key=key.encode("utf-8"), value=codec.dumps(value), partition=partition)
 
     async def dead_letter(
         self, stage: str, event: EventT[Any], exc: InvalidMessage, article_id: str | None
