@@ -134,6 +134,9 @@ def run_demo(
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+        console.print(f"worker stopped. Topics {prefix}* stay on {server}: "
+                      f"`warta tail --prefix {prefix} events` reads them again"
+                      + ("" if settings.bootstrap_servers else "; `warta kafka stop` stops the local broker"))
 
 
 def _count_articles(files: list[Path]) -> int:
