@@ -80,3 +80,14 @@ def test_topics_create_and_list_on_the_broker(kafka_bootstrap: str, prefix: str)
     assert created.stdout.decode().count("created") == 7
     listed = _warta("topics", "list", env=env).stdout.decode().splitlines()
     assert {f"{prefix}{name}\t2" for name in ("articles", "enriched", "events", "deadletter")} <= set(listed)
+
+
+@pytest.mark.integration
+def test_demo_once_runs_the_samples_through(kafka_bootstrap: str) -> None:
+    """`make demo`'s path: topics, a worker, the samples (the seed among them) out on `enriched`."""
+    result = _warta("demo", "--once", "--timeout", "120", env={"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap})
+    out = result.stdout.decode()
+    assert result.returncode == 0, out[-3000:] + result.stderr.decode()[-3000:]
+    assert "all 6 sample articles enriched" in out
+    assert "000_59858f91a7a8876a" in out and "ASSAULT" in out
+    assert "boilerplate" in out and "near of" in out
