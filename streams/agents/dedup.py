@@ -135,6 +135,8 @@ def register(ctx: Context) -> None:
         ctx.count("paragraphs", len(doc["paragraphs"]))
         for audit in audits:
             ctx.count(f"duplicates.{audit['kind']}")
+        log.info("dedup emitted %s from partition %d: %d of %d paragraphs flagged",
+                 article.id, item.partition, len(audits), len(verdicts))
         done[key] = codec.dumps({"p": item.partition, "t": item.record_time})
         pending.pop(key, None)
         replies.pop(key, None)
