@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
+from functools import lru_cache
 
 from streams.timing.calendar_math import (
     make_date,
@@ -14,7 +15,7 @@ from streams.timing.calendar_math import (
     shift,
     weekday_from,
 )
-from streams.timing.lexicon import Lexicon, lexicon
+from streams.timing.lexicon import Lexicon, Pattern, lexicon
 from streams.timing.model import Granularity, Kind, TimeExpression
 from streams.timing.zones import format_offset, parse_zone
 
@@ -25,7 +26,6 @@ _PREFIX_WINDOW = 40
 # A clock time takes its day from a date at most this many characters away, else from publication.
 _CLOCK_REACH = 160
 _UNIT_ISO = {"day": "D", "week": "W", "month": "M", "year": "Y"}
-_DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"“'‘(]?[A-Z0-9])")
 
 
@@ -90,20 +90,14 @@ def extract_paragraph(
     index: int, text: str, *, anchor: date | None, language: str, zone: tzinfo
 ) -> list[TimeExpression]:
     """Return the expressions of one paragraph, in text order."""
-    lex = lexicon()
-    if not lex.precheck.search(text):
+    matches = _matches(text)
+    if not matches:
         return []
-    ctx = _Context(text, anchor, language.lower()[:2], zone, lex)
-    has_digit = _DIGIT.search(text) is not None
-    low = text.lower()
+    ctx = _Context(text, anchor, language.lower()[:2], zone, lexicon())
     found: list[_Found] = []
-    for pattern in lex.patterns:
-        if pattern.needs_digit and not has_digit:
-            continue
-        if pattern.requires and not any(word in low for word in pattern.requires):
-            continue
+    for pattern, pattern_matches in matches:
         handler = _HANDLERS[pattern.handler]
-        for match in pattern.regex.finditer(text):
+        for match in pattern_matches:
             item = handler(match, ctx)
             if item is not None:
                 item.rank = pattern.rank
@@ -124,6 +118,39 @@ def extract_paragraph(
         )
         for f in kept
     ]
+
+
+# The pipeline reads the lead twice (infer_published without an anchor, then extract with one): the
+# regex matches do not depend on the anchor, so the last paragraphs' matches are kept for the second read.
+@lru_cache(maxsize=64)
+def _matches(text: str) -> tuple[tuple[Pattern, tuple[re.Match[str], ...]], ...]:
+    """Each pattern that matches `text` with its matches, in pattern order; only gated-in patterns run."""
+    lex = lexicon()
+    out = []
+    for pattern, starts in lex.gates.select(text, lex.precheck):
+        found = tuple(pattern.regex.finditer(text)) if starts is None else _finditer_at(pattern.regex, text, starts)
+        if found:
+            out.append((pattern, found))
+    return tuple(out)
+
+
+def _finditer_at(regex: re.Pattern[str], text: str, starts: list[int]) -> tuple[re.Match[str], ...]:
+    """`regex.finditer(text)` when every match starts at one of `starts` (sorted): `match` there, not search.
+
+    `match(text, pos)` sees the text before pos, so a leading \\b or look-behind judges as a search would.
+    """
+    found = []
+    pos = 0
+    for start in starts:
+        if start < pos:
+            continue  # inside the previous match: finditer resumes after it
+        m = regex.match(text, start)
+        if m is not None:
+            if m.end() == start:
+                return tuple(regex.finditer(text))  # an empty match: leave finditer's rules to finditer
+            found.append(m)
+            pos = m.end()
+    return tuple(found)
 
 
 def _without_overlaps(found: list[_Found]) -> list[_Found]:

@@ -47,9 +47,19 @@ class TimeExpression:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form (flags as a list)."""
-        out = asdict(self)
-        out["flags"] = list(self.flags)
-        return out
+        # Written out rather than dataclasses.asdict, which deep-copies field by field (a fifth of the time
+        # stage went there); same keys, same order.
+        return {
+            "paragraph": self.paragraph,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "value": self.value,
+            "granularity": self.granularity,
+            "kind": self.kind,
+            "relative": self.relative,
+            "flags": list(self.flags),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TimeExpression:

@@ -39,6 +39,9 @@ def infer_published(
     lead = [(i, p) for i, p in enumerate(paragraphs[:_LEAD_PARAGRAPHS])]
     per_paragraph: list[list[date]] = []
     for index, text in lead:
+        if any(per_paragraph) and len(text) > _DATE_LINE_MAX:
+            # An earlier lead paragraph already gives the date; only a date line could still come first.
+            continue
         found = extract_paragraph(index, text, anchor=today, language=language, zone=zone)
         days = [
             (expr, day)
