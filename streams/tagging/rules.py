@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 
 from streams.tagging.lexicon import Cue, Hit, Lexicon, Scan, Trigger, lexicon_for
 from streams.tagging.model import Actor, Entity, Event, Place, TagResult
@@ -105,6 +106,11 @@ _NO_ACTOR_CONFIDENCE = 0.6
 _NO_CUES: list[_Cue] = []  # shared, never mutated
 # Acts whose announced future form is a threat.
 _COERCIVE = frozenset(("SANCTION", "COERCE", "ASSAULT"))
+# The cue kinds each step of entity collection reads (`_find_people`, `_mark_positions`, `_add_groups`).
+_PEOPLE_CUES = frozenset(("role", "speech", "source", "honorific"))
+_POSITION_CUES = frozenset(("locative", "comitative"))
+_GROUP_CUES = frozenset(("partners", "allies", "role", "group", "group_np"))
+_by_start = attrgetter("start")
 # How many paragraphs back a request without an addressee may find "mitra kita"/"our partners".
 _PARTNER_REACH = 2
 
@@ -171,24 +177,25 @@ class RuleTagger:
         entities: list[Entity] = []
         events: list[Event] = []
         skipped = set(skip)
-        for index, text in enumerate(paragraphs):
-            if index in skipped or not text:
-                continue
-            _Paragraph(lex, state, index, text, article_id).run(entities, events)
+        todo = [(index, text) for index, text in enumerate(paragraphs) if text and index not in skipped]
+        if not todo:
+            return TagResult(entities, events)
+        scans = lex.scan_all([text for _, text in todo])
+        for (index, text), scan in zip(todo, scans, strict=True):
+            _Paragraph(lex, state, index, text, article_id, scan).run(entities, events)
         return TagResult(entities, events)
 
 
 class _Paragraph:
     """Tagging of one paragraph; article-level memory lives in `_Article`."""
 
-    def __init__(self, lex: Lexicon, state: _Article, index: int, text: str, article_id: str) -> None:
+    def __init__(self, lex: Lexicon, state: _Article, index: int, text: str, article_id: str, scan: Scan) -> None:
         self.lex = lex
         self.state = state
         self.index = index
         self.text = text
         self.article_id = article_id
         self.en = lex.language == "en"
-        scan = lex.scan(text)
         self.norm = scan.norm
         self.story_start = dateline_end(text)
         self.mentions: list[_Mention] = []
@@ -227,20 +234,30 @@ class _Paragraph:
             )
         self._add_cues(scan.cues)
         self.triggers = [t for t in scan.triggers if t[0] >= story]
-        if self.cues:
+        # Each step below reads only its own cue kinds: skip the call when none of them is here.
+        kinds = self.cues_by_kind.keys()
+        if not kinds.isdisjoint(_PEOPLE_CUES):
             self._find_people()
         self._find_aliases()
-        if self.cues:
+        if not kinds.isdisjoint(_POSITION_CUES):
             self._mark_positions()
+        if not kinds.isdisjoint(_GROUP_CUES):
             self._add_groups()
-        self.mentions.sort(key=lambda x: x.start)
+        self.mentions.sort(key=_by_start)
 
     def _add_cues(self, hits: list[Hit[Cue]]) -> None:
-        for start, end, cues in hits:
-            if start >= self.story_start:
-                cue = _Cue(start, end, cues[0].kind)
-                self.cues.append(cue)
-                self.cues_by_kind.setdefault(cue.kind, []).append(cue)
+        story = self.story_start
+        cues = self.cues
+        by_kind = self.cues_by_kind
+        for start, end, rows in hits:
+            if start >= story:
+                kind = rows[0].kind
+                cue = _Cue(start, end, kind)
+                cues.append(cue)
+                if kind in by_kind:
+                    by_kind[kind].append(cue)
+                else:
+                    by_kind[kind] = [cue]
 
     def _cues(self, *kinds: str) -> list[_Cue]:
         """Cues of the given kinds in text order."""
@@ -350,11 +367,16 @@ class _Paragraph:
                         _Mention(at, end, "PERSON", person.canonical, person.country, person.role, lexicon="rules")
                     )
                 at = text.find(alias, end if end > at else at + 1)
+        # People are never mutated, so one _Person per new name and one for the last person suffice.
+        aliases = self.state.aliases
+        last = None
         for mention in self.mentions:
             if mention.type == "PERSON":
-                person = _Person(mention.canonical, mention.country, mention.role)
-                self.state.last_person = person
-                self.state.aliases.setdefault(mention.canonical, person)
+                last = mention
+                if mention.canonical not in aliases:
+                    aliases[mention.canonical] = _Person(mention.canonical, mention.country, mention.role)
+        if last is not None:
+            self.state.last_person = _Person(last.canonical, last.country, last.role)
 
     def _mark_positions(self) -> None:
         """Mark mentions right after a locative ("di", "near") or comitative ("bersama") word."""
@@ -378,7 +400,7 @@ class _Paragraph:
             # "mitra kita", "our allies": the side an article asks for help; remembered for later paragraphs.
             self.mentions.append(_Mention(cue.start, cue.end, "GROUP", cue.kind, None, lexicon=None))
             self.state.partners = (self.index, cue.kind)
-        for cue in self._cues("role"):
+        for cue in self.cues_by_kind.get("role", _NO_CUES):
             # "the prime minister refused": an office without a name still acts for the state.
             pos = self._skip_space(cue.end, " \t")
             before = self._mention_at(cue.start - 2) if cue.start >= 2 else None
@@ -398,26 +420,20 @@ class _Paragraph:
     def entities(self) -> list[Entity]:
         """The paragraph's named entities (groups are actors, not entities)."""
         out: list[Entity] = []
+        text = self.text
+        index = self.index
         for m in self.mentions:
-            if m.type == "GROUP":
-                continue
             type_ = m.type
+            if type_ == "GROUP":
+                continue
+            surface = text[m.start : m.end]
             canonical = m.canonical
-            if m.role == "capital" and m.locative:
-                type_, canonical = "LOCATION", self.text[m.start : m.end]  # "di Seoul" is the city
-            out.append(
-                Entity(
-                    self.index,
-                    self.text[m.start : m.end],
-                    m.start,
-                    m.end,
-                    type_,
-                    canonical,
-                    m.country,
-                    None if m.role == "capital" else m.role,
-                    m.lexicon,
-                )
-            )
+            role = m.role
+            if role == "capital":
+                role = None
+                if m.locative:
+                    type_, canonical = "LOCATION", surface  # "di Seoul" is the city
+            out.append(Entity(index, surface, m.start, m.end, type_, canonical, m.country, role, m.lexicon))
         return out
 
     # -- attribution -------------------------------------------------------------------------------
@@ -432,6 +448,13 @@ class _Paragraph:
             if other.start == pos:
                 return self._pronoun()
         if cue.kind == "source":
+            return None
+        # The speaker is a mention or pronoun before the verb in its sentence: without any before the verb at
+        # all ("police said" opening a paragraph), the answer is None whatever the sentence, so skip splitting.
+        before = cue.start
+        if not any(m.end <= before and m.type in _SPEAKER_TYPES and not m.locative for m in self.mentions) and not any(
+            other.start < before for other in self.cues_by_kind.get("pronoun", ())
+        ):
             return None
         # Only now is the sentence needed: most speakers follow their verb ("kata Zelensky").
         sent = next((s for s in sentences() if s[0] <= cue.start < s[1]), (0, len(self.text)))
@@ -517,9 +540,9 @@ class _Paragraph:
                 return rule
         return None
 
-    def _cue_before(self, kinds: tuple[str, ...], lo: int, hi: int, max_words: int | None = None) -> _Cue | None:
+    def _cue_before(self, kind: str, lo: int, hi: int, max_words: int | None = None) -> _Cue | None:
         found = None
-        for cue in self._cues(*kinds):
+        for cue in self.cues_by_kind.get(kind, _NO_CUES):
             if (
                 lo <= cue.start
                 and cue.end <= hi
@@ -553,12 +576,13 @@ class _Paragraph:
         text = self.text
         s0, s1 = sent
         in_sent = [m for m in self.mentions if s0 <= m.start and m.end <= s1]
-        nonpolitical = self._cue_before(("nonpolitical",), s0, s1) is not None
+        nonpolitical = self._cue_before("nonpolitical", s0, s1) is not None
         seen: set[str] = set()
         deny_event: list[Event] = []
         claimant: _Mention | None = None
         claimed = False
         first_end: int | None = None
+        may_act: bool | None = None  # any possible political actor (computed on first need)
         for start, end, rules in trigs:
             rule = self._pick_rule(end, rules)
             if rule is None or rule.type in seen:
@@ -570,12 +594,23 @@ class _Paragraph:
                     deny_event[0] = _replace(old, denied_type=rule.type)
                     events[events.index(old)] = deny_event[0]
                 continue
-            if self._cue_before(("negation",), s0, start, max_words=2):
+            if self._cue_before("negation", s0, start, max_words=2):
                 continue
-            if first_end is not None and self._cue_before(("purpose",), first_end, start):
+            if first_end is not None and self._cue_before("purpose", first_end, start):
                 continue  # "... mengirim pasukan untuk mendukung Rusia": a goal, not another event
             if not rule.strong and nonpolitical and rule.type != "AID":
                 continue
+            if not rule.strong and quote is None and rule.type != "REQUEST" and (self.en or not rule.noun):
+                # A weak trigger needs a political actor or recipient. Without a quote (the speaker's side)
+                # or a request (partners), those are mentions from the sentence start on, or in Indonesian a
+                # misspelt country after "oleh": with none of them, skip role assignment (a third of the
+                # sentences with triggers in typical news).
+                if may_act is None:
+                    may_act = any(_political(m) for m in self.mentions if m.end > s0) or (
+                        not self.en and "passive" in self.cues_by_kind
+                    )
+                if not may_act:
+                    continue
             actors, recipients, fuzzy, mutual = self._roles(rule, start, end, in_sent, sent)
             if not rule.strong and nonpolitical and not any(a.type in ("COUNTRY", "ORG") for a in actors):
                 continue  # aid after a quake is political when a state or agency gives it, not a neighbour
@@ -657,12 +692,12 @@ class _Paragraph:
     def _modality(self, rule: Trigger, start: int, sent: tuple[int, int], speaker: _Mention | None) -> str:
         if rule.deny:
             return "denied"
-        if self._cue_before(("hypothetical",), sent[0], start):
+        if self._cue_before("hypothetical", sent[0], start):
             return "hypothetical"
-        cond = self._cue_before(("hypothetical_start",), sent[0], start)
+        cond = self._cue_before("hypothetical_start", sent[0], start)
         if cond is not None and self.text[sent[0] : cond.start].strip(' "“') == "":
             return "hypothetical"
-        if self._cue_before(("future",), sent[0], start):
+        if self._cue_before("future", sent[0], start):
             return "expected"
         return "reported" if speaker is not None else "asserted"
 
@@ -710,7 +745,7 @@ class _Paragraph:
         passive = (not self.en and text[start:end].lower().startswith("di")) or (
             self.en and bool(before) and before[-1].lower() in _PASSIVE_EN
         )
-        by = self._cue_before(("passive",), end, sent[1], max_words=None)
+        by = self._cue_before("passive", end, sent[1], max_words=None)
         by_actor = None
         if by is not None and text[end : by.start].count(" ") <= 3:
             by_actor = self._mention_at(self._skip_space(by.end, " \t"))
@@ -727,7 +762,7 @@ class _Paragraph:
             actors = self._coordinated(left) if left and left[-1] is adjective else [adjective]
             recipients = right[:1]
             victim = left[:-1][-1:] if left[:-1] else []
-            if victim and self._cue_before(("victim",), victim[0].end, start):
+            if victim and self._cue_before("victim", victim[0].end, start):
                 recipients = victim
         else:
             between = _between(text, right) if rule.type in _SYMMETRIC else []
