@@ -193,7 +193,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="warta-bench-"))
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if not bootstrap:
-        bootstrap = kafka_local.start(0, state_dir=work / "kafka", progress=lambda m: print(m, file=sys.stderr)).bootstrap
+        info = kafka_local.start(0, state_dir=work / "kafka", progress=lambda m: print(m, file=sys.stderr))
+        bootstrap = info.bootstrap
     articles = corpus(args.articles)
     paragraphs = sum(len(ps) for _, ps in articles)
     rates: dict[str, list[float]] = {"passthrough": [], "dedup": []}
