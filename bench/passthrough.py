@@ -16,25 +16,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import faust
 
-from streams.app import broker_urls
-from streams.settings import MAX_MESSAGE_BYTES, Settings
+from streams.app import faust_config
+from streams.settings import Settings
 
 settings = Settings.from_env()
-app = faust.App(
-    f"{settings.topic_prefix}passthrough",
-    broker=broker_urls(settings.bootstrap_servers or "127.0.0.1:9092"),
-    store="memory://",
-    topic_partitions=settings.partitions,
-    key_serializer="raw",
-    value_serializer="raw",
-    consumer_auto_offset_reset="earliest",
-    producer_max_request_size=MAX_MESSAGE_BYTES,
-    consumer_max_fetch_size=MAX_MESSAGE_BYTES,
-    producer_acks=-1,
-    stream_wait_empty=False,
-    broker_session_timeout=10.0,
-    broker_rebalance_timeout=20.0,
-)
+# Warta's own Faust settings, but tables in memory (it has none) and the web server off.
+_config = {**faust_config(settings, settings.bootstrap_servers or "127.0.0.1:9092"), "store": "memory://",
+           "web_enabled": False}
+app = faust.App(f"{settings.topic_prefix}passthrough", **_config)
 
 
 def _forward(source: str, target: str) -> None:

@@ -67,7 +67,7 @@ def run_once(kind: str, bootstrap: str, articles: list[dict[str, object]], workd
     if kind == "warta":
         cmd = [sys.executable, "-m", "streams", "worker", "--data-dir", str(workdir / prefix), "--web-port", port]
     else:
-        cmd = [sys.executable, str(ROOT / "bench" / "passthrough.py"), "worker", "--web-port", port, "-l", "warn"]
+        cmd = [sys.executable, str(ROOT / "bench" / "passthrough.py"), "worker", "-l", "warn"]
     log = (workdir / f"{prefix}{kind}.log").open("wb")
     worker = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,

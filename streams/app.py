@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 import faust
 
@@ -18,37 +19,41 @@ def broker_urls(bootstrap: str) -> list[str]:
     return [f"kafka://{hp.strip()}" for hp in bootstrap.split(",") if hp.strip()]
 
 
+def faust_config(settings: Settings, bootstrap: str) -> dict[str, Any]:
+    """The Faust settings every Warta worker runs with (the pass-through benchmark reuses them)."""
+    return {
+        "broker": broker_urls(bootstrap),
+        "store": "rocksdb://",
+        "datadir": str(settings.data_dir),
+        "topic_partitions": settings.partitions,
+        "topic_replication_factor": settings.replication,
+        # Agents see raw bytes: decoding is ours, so bad records become dead letters, not crashes.
+        "key_serializer": "raw",
+        "value_serializer": "raw",
+        "consumer_auto_offset_reset": "earliest",
+        "producer_max_request_size": MAX_MESSAGE_BYTES,
+        "consumer_max_fetch_size": MAX_MESSAGE_BYTES,
+        "producer_acks": -1,
+        "web_enabled": True,
+        "web_port": settings.web_port,
+        "web_bind": settings.web_host,
+        "web_host": settings.web_host,
+        # Don't wait for streams to drain at shutdown: uncommitted records are re-read on restart.
+        "stream_wait_empty": False,
+        # A worker killed with SIGKILL holds its partitions until its session expires: 10 s (the broker's
+        # floor is 6 s) instead of 60 s lets a restarted worker take over in about 10 s, not a minute.
+        "broker_session_timeout": 10.0,
+        "broker_rebalance_timeout": 20.0,
+    }
+
+
 def build_app(settings: Settings, bootstrap: str, agents: Collection[str] = AGENTS) -> faust.App:
     """A Faust app with the chosen agents, its tables, dead letters and web views registered."""
     # Imported here so that `warta enrich` and the core never pay for faust's import.
     from streams.agents import register_agents
     from streams.web.views import register_views
 
-    app = faust.App(
-        settings.group_id,
-        broker=broker_urls(bootstrap),
-        store="rocksdb://",
-        datadir=str(settings.data_dir),
-        topic_partitions=settings.partitions,
-        topic_replication_factor=settings.replication,
-        # Agents see raw bytes: decoding is ours, so bad records become dead letters, not crashes.
-        key_serializer="raw",
-        value_serializer="raw",
-        consumer_auto_offset_reset="earliest",
-        producer_max_request_size=MAX_MESSAGE_BYTES,
-        consumer_max_fetch_size=MAX_MESSAGE_BYTES,
-        producer_acks=-1,
-        web_enabled=True,
-        web_port=settings.web_port,
-        web_bind=settings.web_host,
-        web_host=settings.web_host,
-        # Don't wait for streams to drain at shutdown: uncommitted records are re-read on restart.
-        stream_wait_empty=False,
-        # A worker killed with SIGKILL holds its partitions until its session expires: 10 s (the broker's
-        # floor is 6 s) instead of 60 s lets a restarted worker take over in about 10 s, not a minute.
-        broker_session_timeout=10.0,
-        broker_rebalance_timeout=20.0,
-    )
+    app = faust.App(settings.group_id, **faust_config(settings, bootstrap))
     register_agents(app, settings, set(agents))
     register_views(app, settings)
     return app

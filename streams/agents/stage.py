@@ -1,16 +1,23 @@
-"""Decoding of the internal stage topics, shared by the tag and time agents."""
+"""The loop shared by the tag and time agents: decode a stage article, transform it, dead-letter failures."""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 
 import fastjsonschema
 
 from streams import codec
+from streams.agents.context import Context
 from streams.errors import InvalidMessage
 from streams.schemas import validator
 
-__all__ = ["load_stage_doc"]
+__all__ = ["load_stage_doc", "stage_results"]
+
+log = logging.getLogger("warta.agents")
+
+T = TypeVar("T")
 
 
 def load_stage_doc(raw: bytes, schema: str) -> dict[str, Any]:
@@ -23,3 +30,27 @@ def load_stage_doc(raw: bytes, schema: str) -> dict[str, Any]:
     if doc["schema"] != schema:
         raise InvalidMessage("schema", f"expected {schema}, got {doc['schema']}")
     return doc
+
+
+async def stage_results(
+    ctx: Context, stage: str, stream: Any, schema: str, transform: Callable[[dict[str, Any]], T]
+) -> AsyncIterator[T]:
+    """Yield ``transform(doc)`` per record; bad records and failures go to the dead-letter topic.
+
+    Yielding inside the stream's iteration keeps Faust's current event, so table writes by the caller land
+    in the record's partition.
+    """
+    async for event in stream.events():
+        article_id = None
+        try:
+            doc = load_stage_doc(event.value, schema)
+            article_id = doc["id"]
+            result = transform(doc)
+        except InvalidMessage as exc:
+            await ctx.dead_letter(stage, event, exc, article_id)
+            continue
+        except Exception as exc:  # a bug must not lose the record: dead-letter it with the cause
+            log.exception("%s stage failed on %s", stage, article_id)
+            await ctx.dead_letter(stage, event, InvalidMessage("internal", repr(exc)), article_id)
+            continue
+        yield result
