@@ -239,7 +239,7 @@ class _Paragraph:
         if not kinds.isdisjoint(_PEOPLE_CUES):
             self._find_people()
         self._find_aliases()
-        if not kinds.isdisjoint(_POSITION_CUES):
+        if self.mentions and not kinds.isdisjoint(_POSITION_CUES):  # nothing to mark without a mention
             self._mark_positions()
         if not kinds.isdisjoint(_GROUP_CUES):
             self._add_groups()
