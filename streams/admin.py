@@ -26,12 +26,15 @@ def _admin(bootstrap: str) -> KafkaAdminClient:
         raise BrokerError(f"no Kafka broker answers at {bootstrap} ({type(exc).__name__})") from None
 
 
-def create_topics(settings: Settings, bootstrap: str) -> list[tuple[TopicSpec, bool]]:
-    """Create every Warta topic that does not exist yet; returns (spec, created?) pairs."""
+def create_topics(
+    settings: Settings, bootstrap: str, *, internal: bool = False
+) -> list[tuple[TopicSpec, bool]]:
+    """Create every Warta topic that does not exist yet (with ``internal``, the workers' topics too);
+    returns (spec, created?) pairs."""
     admin = _admin(bootstrap)
     try:
         existing = set(admin.list_topics())
-        specs = topic_specs(settings)
+        specs = topic_specs(settings, internal=internal)
         _check_partitions(admin, [s for s in specs if s.name in existing])
         result = []
         for spec in specs:

@@ -225,7 +225,7 @@ def worker(
         port = free_port()
         _err(f"web port {settings.web_port} is busy; using {port}")
         settings = _settings(**{**_overrides(settings), "web_port": port})
-    admin.create_topics(settings, server)
+    admin.create_topics(settings, server, internal=True)
     faust_app = build_app(settings, server, chosen)
     _err(f"worker {settings.group_id}: agents {','.join(chosen)} on {server}; "
          f"dashboard http://{settings.web_host}:{settings.web_port}/warta/dashboard")

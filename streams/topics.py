@@ -34,7 +34,9 @@ LOGICAL_TOPICS: dict[str, str] = {
 # Topics between the dedup stage's own agents (docs/dedup.md). They need the partition count of `articles`:
 # probes go to the partition that owns a key, answers back to the article's partition, and Faust assigns
 # partition p of every topic with that count (and of every table's changelog) to the same worker.
-# Like table changelogs they belong to the workers: Faust creates them (internal=True), `topics create` does not.
+# They belong to the workers: `warta worker` creates them before it joins the group (left to Faust, they
+# could appear after the group's assignment, leaving their partitions unconsumed until a metadata refresh);
+# `topics create` makes only the public ones.
 INTERNAL_TOPICS: dict[str, str] = {
     "dedup-probes": "key look-ups and claims, one batch per owner partition; sweep ticks",
     "dedup-answers": "owners' answers, to the article's own partition",
@@ -44,10 +46,11 @@ INTERNAL_TOPICS: dict[str, str] = {
 _LARGE = {"articles", "deduped", "tagged", "enriched", "deadletter"}
 
 
-def topic_specs(settings: Settings) -> list[TopicSpec]:
-    """The topics of one deployment (prefix, partitions and replication from settings)."""
+def topic_specs(settings: Settings, *, internal: bool = False) -> list[TopicSpec]:
+    """The topics of one deployment (prefix, partitions and replication from settings); with
+    ``internal``, the workers' own topics too."""
     specs = []
-    for logical in LOGICAL_TOPICS:
+    for logical in [*LOGICAL_TOPICS, *(INTERNAL_TOPICS if internal else ())]:
         configs = {"max.message.bytes": str(MAX_MESSAGE_BYTES)} if logical in _LARGE else {}
         specs.append(
             TopicSpec(logical, settings.topic(logical), settings.partitions, settings.replication, configs)
