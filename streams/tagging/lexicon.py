@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import accumulate
 from typing import TypeVar
 
 import ahocorasick
@@ -18,6 +16,7 @@ from streams.errors import ConfigError
 
 __all__ = [
     "Cue",
+    "CueHit",
     "Hit",
     "Lexicon",
     "Name",
@@ -32,8 +31,11 @@ __all__ = [
 # translate table, which is three times faster than the regex.
 _NON_WORD = re.compile(r"[^\w ]|_")
 _ASCII_NON_WORD = {i: " " for i in range(128) if not chr(i).isalnum()}
-_ASCII_NON_WORD_BUT_NUL = {i: c for i, c in _ASCII_NON_WORD.items() if i != 0}
 _NON_WORD_BUT_NUL = re.compile(r"[^\w \0]|_")
+# The same for ASCII bytes, lower-casing too: letters and digits lower-cased, NUL kept, the rest blanked.
+_ASCII_FOLD_BUT_NUL = bytes(ord(chr(i).lower()) if chr(i).isalnum() or i == 0 else 32 for i in range(128)) + bytes(
+    range(128, 256)
+)
 _HEADER = re.compile(r"#\s*lexicon:\s*(\S+@\S+)")
 _TYPES = frozenset(
     [
@@ -126,8 +128,9 @@ class Lexicon:
             # Items pre-split by kind, so scanning does no per-hit grouping work.
             names = tuple(i for i in items if isinstance(i, Name))
             triggers = tuple(i for i in items if isinstance(i, Trigger))
-            cues = tuple(i for i in items if isinstance(i, Cue))
-            self.automaton.add_word(key, (len(key), key.endswith(" "), names, triggers, cues))
+            # A cue hit only ever needs its first row's kind: store the kind, not the rows.
+            cue = next((i.kind for i in items if isinstance(i, Cue)), None)
+            self.automaton.add_word(key, (len(key), key.endswith(" "), names, triggers, cue))
         self.automaton.make_automaton()
 
     # -- loading ---------------------------------------------------------------------------------
@@ -257,8 +260,8 @@ class Lexicon:
         norm = normalize(text)
         names: list[Hit[Name]] = []
         triggers: list[Hit[Trigger]] = []
-        cues: list[Hit[Cue]] = []
-        for end, (length, closed, name_items, trigger_items, cue_items) in self.automaton.iter(norm):
+        cues: list[CueHit] = []
+        for end, (length, closed, name_items, trigger_items, cue_kind) in self.automaton.iter(norm):
             start = end - length + 1  # index of the leading space in `norm` == text offset of the word
             # closed keys: drop the trailing space (and the pad); open keys run to the end of the word
             stop = end - 1 if closed else norm.find(" ", end + 1) - 1
@@ -266,49 +269,88 @@ class Lexicon:
                 names.append((start, stop, name_items))
             if trigger_items:
                 triggers.append((start, stop, trigger_items))
-            if cue_items:
-                cues.append((start, stop, cue_items))
+            if cue_kind is not None:
+                cues.append((start, stop, cue_kind))
         return Scan(norm, _leftmost_longest(names), _leftmost_longest(triggers), _leftmost_longest(cues))
 
     def scan_all(self, texts: Sequence[str]) -> list[Scan]:
         """`[scan(t) for t in texts]` in one automaton pass over the article.
 
-        One pass and one leftmost-longest sort per kind for the article instead of per paragraph: the
-        per-paragraph calls cost as much as the hits. The normalized paragraphs are joined by NUL, which no
-        key holds, so no hit crosses a paragraph and each paragraph gets exactly the hits `scan` gives it.
+        One pass for the article instead of per paragraph: the per-paragraph calls cost as much as the hits.
+        The normalized paragraphs are joined by NUL, which no key holds, so no hit crosses a paragraph and
+        each paragraph gets exactly the hits `scan` gives it.
         """
         whole = "\0".join(texts)
-        low = whole.lower()
-        if len(low) == len(whole) and whole.count("\0") == len(texts) - 1:
-            # `normalize` of the whole article at once: NUL survives both ways of blanking punctuation, and
-            # replacing it by " NUL " gives each paragraph the pad spaces `normalize` adds.
-            inner = low.translate(_ASCII_NON_WORD_BUT_NUL) if low.isascii() else _NON_WORD_BUT_NUL.sub(" ", low)
+        if whole.isascii() and whole.count("\0") == len(texts) - 1:
+            # `normalize` of the whole article in one bytes translate (lower-case and blank punctuation at
+            # once; ten times faster than `lower` + `str.translate`). NUL survives, and replacing it by
+            # " NUL " gives each paragraph the pad spaces `normalize` adds.
+            inner = whole.encode("ascii").translate(_ASCII_FOLD_BUT_NUL).decode("ascii")
             joined = " " + inner.replace("\0", " \0 ") + " "
             norms = joined.split("\0")
-        else:  # a paragraph holds NUL or a letter that grows when lower-cased: one by one
-            norms = [normalize(t) for t in texts]
-            joined = "\0".join(norms)
-        names: list[Hit[Name]] = []
-        triggers: list[Hit[Trigger]] = []
-        cues: list[Hit[Cue]] = []
-        for end, (length, closed, name_items, trigger_items, cue_items) in self.automaton.iter(joined):
-            start = end - length + 1
+        else:
+            low = whole.lower()
+            if len(low) == len(whole) and whole.count("\0") == len(texts) - 1:
+                joined = " " + _NON_WORD_BUT_NUL.sub(" ", low).replace("\0", " \0 ") + " "
+                norms = joined.split("\0")
+            else:  # a paragraph holds NUL or a letter that grows when lower-cased: one by one
+                norms = [normalize(t) for t in texts]
+                joined = "\0".join(norms)
+        # Hits come in order of their end, so each paragraph's hits are contiguous: they go straight into
+        # per-paragraph lists, in paragraph offsets (no second pass to split the article's lists).
+        count = len(norms)
+        names_of: list[list[Hit[Name]]] = [[] for _ in range(count)]
+        triggers_of: list[list[Hit[Trigger]]] = [[] for _ in range(count)]
+        cues_of: list[list[CueHit]] = [[] for _ in range(count)]
+        index = 0
+        base = 0
+        limit = len(norms[0])  # offset of the NUL after the paragraph
+        names, triggers, cues = names_of[0], triggers_of[0], cues_of[0]
+        # Leftmost-longest needs a sort only where two hits of a kind overlap (a shorter key inside a
+        # longer one, "korea" in "korea utara"): hits that each start at or after the previous one's stop
+        # are already the answer. Tracked per kind over the article; paragraphs never overlap each other.
+        name_stop = trigger_stop = cue_stop = -1
+        name_overlap = trigger_overlap = cue_overlap = False
+        for end, (length, closed, name_items, trigger_items, cue_kind) in self.automaton.iter(joined):
+            if end > limit:
+                while end > limit:
+                    index += 1
+                    base = limit + 1
+                    limit = base + len(norms[index])
+                names, triggers, cues = names_of[index], triggers_of[index], cues_of[index]
+                name_stop = trigger_stop = cue_stop = -1
+            start = end - length + 1 - base
             # Open keys run to the end of the word: the paragraph's trailing pad space bounds the find.
-            stop = end - 1 if closed else joined.find(" ", end + 1) - 1
+            stop = (end if closed else joined.find(" ", end + 1)) - 1 - base
+            if cue_kind is not None:
+                if start < cue_stop:
+                    cue_overlap = True
+                cue_stop = stop
+                cues.append((start, stop, cue_kind))
             if name_items:
+                if start < name_stop:
+                    name_overlap = True
+                name_stop = stop
                 names.append((start, stop, name_items))
             if trigger_items:
+                if start < trigger_stop:
+                    trigger_overlap = True
+                trigger_stop = stop
                 triggers.append((start, stop, trigger_items))
-            if cue_items:
-                cues.append((start, stop, cue_items))
-        bases = list(accumulate((len(n) + 1 for n in norms[:-1]), initial=0))
-        by_kind = [_split(_leftmost_longest(hits), bases) for hits in (names, triggers, cues)]
-        return [Scan(norm, n, t, c) for norm, n, t, c in zip(norms, *by_kind, strict=True)]
+        if name_overlap:
+            names_of = [_leftmost_longest(h) for h in names_of]
+        if trigger_overlap:
+            triggers_of = [_leftmost_longest(h) for h in triggers_of]
+        if cue_overlap:
+            cues_of = [_leftmost_longest(h) for h in cues_of]
+        return [Scan(*scan) for scan in zip(norms, names_of, triggers_of, cues_of, strict=True)]
 
 
 _T = TypeVar("_T", Name, Trigger, Cue)
 # (start, end, rows): `start`/`end` are offsets into the original text.
 Hit = tuple[int, int, tuple[_T, ...]]
+# (start, end, kind) of a cue word: its first row's kind is all a cue hit is read for.
+CueHit = tuple[int, int, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,10 +360,13 @@ class Scan:
     norm: str
     names: list[Hit[Name]]
     triggers: list[Hit[Trigger]]
-    cues: list[Hit[Cue]]
+    cues: list[CueHit]
 
 
-def _leftmost_longest(hits: list[Hit[_T]]) -> list[Hit[_T]]:
+_H = TypeVar("_H", Hit[Name], Hit[Trigger], CueHit)
+
+
+def _leftmost_longest(hits: list[_H]) -> list[_H]:
     if len(hits) < 2:
         return hits
     hits.sort(key=lambda h: (h[0], h[0] - h[1]))
@@ -331,21 +376,6 @@ def _leftmost_longest(hits: list[Hit[_T]]) -> list[Hit[_T]]:
         if hit[0] >= last:
             out.append(hit)
             last = hit[1]
-    return out
-
-
-def _split(hits: list[Hit[_T]], bases: list[int]) -> list[list[Hit[_T]]]:
-    """Hits of the joined article (sorted by start) as per-paragraph lists in paragraph offsets."""
-    out: list[list[Hit[_T]]] = [[] for _ in bases]
-    index = 0
-    base = 0
-    limit = bases[1] if len(bases) > 1 else 1 << 62
-    for start, stop, items in hits:
-        if start >= limit:
-            index = bisect_right(bases, start) - 1
-            base = bases[index]
-            limit = bases[index + 1] if index + 1 < len(bases) else 1 << 62
-        out[index].append((start - base, stop - base, items))
     return out
 
 

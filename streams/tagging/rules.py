@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
-from streams.tagging.lexicon import Cue, Hit, Lexicon, Scan, Trigger, lexicon_for
+from streams.tagging.lexicon import CueHit, Lexicon, Scan, Trigger, lexicon_for
 from streams.tagging.model import Actor, Entity, Event, Place, TagResult
 from streams.tagging.text import NAME, dateline_end, edit_distance_le1, split_sentences
 
@@ -104,6 +105,7 @@ _SYMMETRIC = frozenset(("AGREE", "CONSULT", "COOPERATE"))
 # reports are common, but scores at most this, below any event with an actor.
 _NO_ACTOR_CONFIDENCE = 0.6
 _NO_CUES: list[_Cue] = []  # shared, never mutated
+_cue_start = itemgetter(0)
 # Acts whose announced future form is a threat.
 _COERCIVE = frozenset(("SANCTION", "COERCE", "ASSAULT"))
 # The cue kinds each step of entity collection reads (`_find_people`, `_mark_positions`, `_add_groups`).
@@ -149,18 +151,34 @@ class _Person:
 class _Article:
     """What one article has established so far: people (for "Kim" = Kim Yong-hyun) and speakers."""
 
+    whole: str  # the tagged paragraphs joined by NUL
+    bases: list[int]  # offset of each tagged paragraph in `whole`
     aliases: dict[str, _Person] = field(default_factory=dict)
+    # Per tagged paragraph: the aliases that occur in it, in the order they were learned (the order of
+    # `aliases`). Searched once per alias in the article instead of once per alias and paragraph.
+    occurring: list[list[str]] = field(default_factory=list)
     last_person: _Person | None = None
     last_speaker: _Mention | None = None
     partners: tuple[int, str] | None = None  # (paragraph, "partners" | "allies") last mentioned
 
+    def learn(self, alias: str, person: _Person, position: int) -> None:
+        """`aliases[alias] = person`, noting where a new alias occurs from paragraph `position` on."""
+        if alias not in self.aliases:
+            whole, bases, occurring = self.whole, self.bases, self.occurring
+            last = len(bases) - 1
+            at = whole.find(alias, bases[position])
+            while at != -1:
+                # No alias holds NUL, so an occurrence never crosses a paragraph.
+                here = bisect_right(bases, at) - 1
+                occurring[here].append(alias)
+                if here == last:
+                    break
+                at = whole.find(alias, bases[here + 1])
+        self.aliases[alias] = person
 
-@dataclass(slots=True)
-class _Cue:
-    start: int
-    end: int
-    kind: str
-    speaker: _Mention | None = None
+
+# A cue word: (start, end, kind), in paragraph offsets.
+_Cue = CueHit
 
 
 class RuleTagger:
@@ -173,26 +191,33 @@ class RuleTagger:
     ) -> TagResult:
         """Entities and events of one article; paragraphs in `skip` contribute nothing."""
         lex = lexicon_for(language)
-        state = _Article()
         entities: list[Entity] = []
         events: list[Event] = []
         skipped = set(skip)
         todo = [(index, text) for index, text in enumerate(paragraphs) if text and index not in skipped]
         if not todo:
             return TagResult(entities, events)
-        scans = lex.scan_all([text for _, text in todo])
-        for (index, text), scan in zip(todo, scans, strict=True):
-            _Paragraph(lex, state, index, text, article_id, scan).run(entities, events)
+        texts = [text for _, text in todo]
+        bases = [0]
+        for text in texts[:-1]:
+            bases.append(bases[-1] + len(text) + 1)
+        state = _Article("\0".join(texts), bases, occurring=[[] for _ in texts])
+        scans = lex.scan_all(texts)
+        for position, ((index, text), scan) in enumerate(zip(todo, scans, strict=True)):
+            _Paragraph(lex, state, index, position, text, article_id, scan).run(entities, events)
         return TagResult(entities, events)
 
 
 class _Paragraph:
     """Tagging of one paragraph; article-level memory lives in `_Article`."""
 
-    def __init__(self, lex: Lexicon, state: _Article, index: int, text: str, article_id: str, scan: Scan) -> None:
+    def __init__(
+        self, lex: Lexicon, state: _Article, index: int, position: int, text: str, article_id: str, scan: Scan
+    ) -> None:
         self.lex = lex
         self.state = state
         self.index = index
+        self.position = position  # among the tagged paragraphs (`index` counts skipped ones too)
         self.text = text
         self.article_id = article_id
         self.en = lex.language == "en"
@@ -203,6 +228,8 @@ class _Paragraph:
         # The same cues by kind: event assembly asks "is there a negation/future/... cue before x" many times.
         self.cues_by_kind: dict[str, list[_Cue]] = {}
         self._merged: dict[tuple[str, ...], list[_Cue]] = {}
+        # Who a speech/source cue names as speaker, by cue start (set by `_attribute`).
+        self.speakers: dict[int, _Mention | None] = {}
         self._spans: list[tuple[int, int]] | None = None
         self.triggers: list[tuple[int, int, tuple[Trigger, ...]]] = []
         self._collect(scan)
@@ -245,19 +272,17 @@ class _Paragraph:
             self._add_groups()
         self.mentions.sort(key=_by_start)
 
-    def _add_cues(self, hits: list[Hit[Cue]]) -> None:
+    def _add_cues(self, hits: list[_Cue]) -> None:
         story = self.story_start
-        cues = self.cues
+        # The scan's tuples are the cues: no object per cue word (about 50 per article).
+        self.cues = cues = [h for h in hits if h[0] >= story] if story else hits
         by_kind = self.cues_by_kind
-        for start, end, rows in hits:
-            if start >= story:
-                kind = rows[0].kind
-                cue = _Cue(start, end, kind)
-                cues.append(cue)
-                if kind in by_kind:
-                    by_kind[kind].append(cue)
-                else:
-                    by_kind[kind] = [cue]
+        for cue in cues:
+            kind = cue[2]
+            if kind in by_kind:
+                by_kind[kind].append(cue)
+            else:
+                by_kind[kind] = [cue]
 
     def _cues(self, *kinds: str) -> list[_Cue]:
         """Cues of the given kinds in text order."""
@@ -271,7 +296,7 @@ class _Paragraph:
                 else:  # rare: two of the kinds in one paragraph
                     merged = self._merged.get(kinds)
                     if merged is None:
-                        merged = sorted((c for k in kinds for c in by_kind.get(k, ())), key=lambda c: c.start)
+                        merged = sorted((c for k in kinds for c in by_kind.get(k, ())), key=_cue_start)
                         self._merged[kinds] = merged
                     return merged
         return found if found is not None else _NO_CUES
@@ -313,18 +338,19 @@ class _Paragraph:
         return mention
 
     def _remember(self, person: _Person, tokens: list[str]) -> None:
-        self.state.aliases[person.canonical] = person
+        state = self.state
+        state.learn(person.canonical, person, self.position)
         if len(tokens) > 1:
             for token in (tokens[0], tokens[-1]):
                 if len(token) >= 3 and token.lower() not in _NOT_NAMES:
-                    self.state.aliases[token] = person
+                    state.learn(token, person, self.position)
         self.state.last_person = person
 
     def _find_people(self) -> None:
         text = self.text
         for cue in self.cues:
-            if cue.kind == "role":
-                pos = self._skip_space(cue.end, " \t")
+            if cue[2] == "role":
+                pos = self._skip_space(cue[1], " \t")
                 country = None
                 # Skip "Korea Selatan (Korsel), " between the title and the name; it gives the country.
                 while True:
@@ -336,23 +362,26 @@ class _Paragraph:
                     break
                 m = NAME.match(text, pos)
                 if m:
-                    role = text[cue.start : cue.end]
+                    role = text[cue[0] : cue[1]]
                     self._new_person(m.start(), m.end(), country, role[:1].upper() + role[1:])
-            elif cue.kind in ("speech", "source") or cue.kind == "honorific":
-                pos = self._skip_space(cue.end, " \t.")
+            elif cue[2] in ("speech", "source") or cue[2] == "honorific":
+                pos = self._skip_space(cue[1], " \t.")
                 m = NAME.match(text, pos)
-                if m and (cue.kind != "source" or self._mention_at(pos) is None):
+                if m and (cue[2] != "source" or self._mention_at(pos) is None):
                     self._new_person(m.start(), m.end(), None, None)
-                elif cue.kind == "speech" and self.en:
+                elif cue[2] == "speech" and self.en:
                     # English "Smith said": the capitalized run right before the verb.
-                    before = _name_before(text, max(0, cue.start - 60), cue.start)
+                    before = _name_before(text, max(0, cue[0] - 60), cue[0])
                     if before:
                         self._new_person(before.start(), before.end(), None, None)
 
     def _find_aliases(self) -> None:
         """Later bare mentions of people already named in this article ("Kim", "Zelensky")."""
         text = self.text
-        for alias, person in list(self.state.aliases.items()):
+        aliases = self.state.aliases
+        # Only the aliases that occur in this paragraph, in learning order (as iterating `aliases` would).
+        for alias in self.state.occurring[self.position]:
+            person = aliases[alias]
             # str.find, not a regex per alias: an article's aliases overflow the re cache (measured 6% of time).
             at = text.find(alias)
             while at != -1:
@@ -368,20 +397,21 @@ class _Paragraph:
                     )
                 at = text.find(alias, end if end > at else at + 1)
         # People are never mutated, so one _Person per new name and one for the last person suffice.
-        aliases = self.state.aliases
         last = None
         for mention in self.mentions:
             if mention.type == "PERSON":
                 last = mention
                 if mention.canonical not in aliases:
-                    aliases[mention.canonical] = _Person(mention.canonical, mention.country, mention.role)
+                    self.state.learn(
+                        mention.canonical, _Person(mention.canonical, mention.country, mention.role), self.position
+                    )
         if last is not None:
             self.state.last_person = _Person(last.canonical, last.country, last.role)
 
     def _mark_positions(self) -> None:
         """Mark mentions right after a locative ("di", "near") or comitative ("bersama") word."""
         for cue in self._cues("locative", "comitative"):
-            pos = self._skip_space(cue.end, " \t")
+            pos = self._skip_space(cue[1], " \t")
             # Allow one lower-case word between ("in northern Syria", "di wilayah").
             target = self._mention_at(pos)
             if target is None:
@@ -389,7 +419,7 @@ class _Paragraph:
                 if nxt != -1 and self.text[pos:nxt].islower():
                     target = self._mention_at(nxt + 1)
             if target is not None and target.start >= pos:
-                if cue.kind == "locative":
+                if cue[2] == "locative":
                     target.locative = True
                 else:
                     target.comitative = True
@@ -398,23 +428,23 @@ class _Paragraph:
         """Collective actors ("protesters", "militer") not already tied to a country mention."""
         for cue in self._cues("partners", "allies"):
             # "mitra kita", "our allies": the side an article asks for help; remembered for later paragraphs.
-            self.mentions.append(_Mention(cue.start, cue.end, "GROUP", cue.kind, None, lexicon=None))
-            self.state.partners = (self.index, cue.kind)
+            self.mentions.append(_Mention(cue[0], cue[1], "GROUP", cue[2], None, lexicon=None))
+            self.state.partners = (self.index, cue[2])
         for cue in self.cues_by_kind.get("role", _NO_CUES):
             # "the prime minister refused": an office without a name still acts for the state.
-            pos = self._skip_space(cue.end, " \t")
-            before = self._mention_at(cue.start - 2) if cue.start >= 2 else None
+            pos = self._skip_space(cue[1], " \t")
+            before = self._mention_at(cue[0] - 2) if cue[0] >= 2 else None
             if self._mention_at(pos) is None and before is None and not NAME.match(self.text, pos):
-                word = self.text[cue.start : cue.end]
-                self.mentions.append(_Mention(cue.start, cue.end, "GROUP", word.lower(), None, lexicon=None))
+                word = self.text[cue[0] : cue[1]]
+                self.mentions.append(_Mention(cue[0], cue[1], "GROUP", word.lower(), None, lexicon=None))
         for cue in self._cues("group", "group_np"):
-            after = self._mention_at(self._skip_space(cue.end, " \t"))
-            before = self._mention_at(cue.start - 2) if cue.start >= 2 else None
+            after = self._mention_at(self._skip_space(cue[1], " \t"))
+            before = self._mention_at(cue[0] - 2) if cue[0] >= 2 else None
             if (after and after.type == "COUNTRY") or (before and before.type == "COUNTRY"):
                 continue
-            word = self.text[cue.start : cue.end]
+            word = self.text[cue[0] : cue[1]]
             self.mentions.append(
-                _Mention(cue.start, cue.end, "GROUP", word.lower(), None, political=cue.kind == "group", lexicon=None)
+                _Mention(cue[0], cue[1], "GROUP", word.lower(), None, political=cue[2] == "group", lexicon=None)
             )
 
     def entities(self) -> list[Entity]:
@@ -438,33 +468,33 @@ class _Paragraph:
 
     # -- attribution -------------------------------------------------------------------------------
     def _speaker_of(self, cue: _Cue, sentences: Callable[[], list[tuple[int, int]]]) -> _Mention | None:
-        if cue.kind == "speech_pro":
+        if cue[2] == "speech_pro":
             return self.state.last_speaker
-        pos = self._skip_space(cue.end, " \t.")
+        pos = self._skip_space(cue[1], " \t.")
         after = self._mention_at(pos)
         if after is not None and after.type in _SPEAKER_TYPES:
             return after
         for other in self.cues_by_kind.get("pronoun", ()):
-            if other.start == pos:
+            if other[0] == pos:
                 return self._pronoun()
-        if cue.kind == "source":
+        if cue[2] == "source":
             return None
         # The speaker is a mention or pronoun before the verb in its sentence: without any before the verb at
         # all ("police said" opening a paragraph), the answer is None whatever the sentence, so skip splitting.
-        before = cue.start
+        before = cue[0]
         if not any(m.end <= before and m.type in _SPEAKER_TYPES and not m.locative for m in self.mentions) and not any(
-            other.start < before for other in self.cues_by_kind.get("pronoun", ())
+            other[0] < before for other in self.cues_by_kind.get("pronoun", ())
         ):
             return None
         # Only now is the sentence needed: most speakers follow their verb ("kata Zelensky").
-        sent = next((s for s in sentences() if s[0] <= cue.start < s[1]), (0, len(self.text)))
+        sent = next((s for s in sentences() if s[0] <= cue[0] < s[1]), (0, len(self.text)))
         best = None
         for m in self.mentions:
-            if sent[0] <= m.start and m.end <= cue.start and m.type in _SPEAKER_TYPES and not m.locative:
+            if sent[0] <= m.start and m.end <= cue[0] and m.type in _SPEAKER_TYPES and not m.locative:
                 best = m
         if best is None:
             for other in self.cues_by_kind.get("pronoun", ()):
-                if sent[0] <= other.start < cue.start:
+                if sent[0] <= other[0] < cue[0]:
                     return self._pronoun()
         return best
 
@@ -487,16 +517,18 @@ class _Paragraph:
         open_at = min(opens) if opens else -1
         speaker = None
         quote = None
+        speakers = self.speakers
         for cue in self._cues("speech", "speech_pro", "source"):
-            cue.speaker = self._speaker_of(cue, self._sentences)
-            if cue.speaker is not None and cue.kind != "source":
-                if cue.speaker.type == "PERSON":
-                    self.state.last_person = _Person(cue.speaker.canonical, cue.speaker.country, cue.speaker.role)
-                self.state.last_speaker = cue.speaker
-            if open_at != -1 and quote is None and cue.start > open_at:
-                close = max(text.rfind(c, open_at + 1, cue.start) for c in _QUOTES_CLOSE)
-                if close != -1 and not text[close + 1 : cue.start].strip(" ,.").count(" ") > 1:
-                    quote, speaker = (open_at, close), cue.speaker
+            start = cue[0]
+            said_by = speakers[start] = self._speaker_of(cue, self._sentences)
+            if said_by is not None and cue[2] != "source":
+                if said_by.type == "PERSON":
+                    self.state.last_person = _Person(said_by.canonical, said_by.country, said_by.role)
+                self.state.last_speaker = said_by
+            if open_at != -1 and quote is None and start > open_at:
+                close = max(text.rfind(c, open_at + 1, start) for c in _QUOTES_CLOSE)
+                if close != -1 and not text[close + 1 : start].strip(" ,.").count(" ") > 1:
+                    quote, speaker = (open_at, close), said_by
         return quote, speaker
 
     # -- events ------------------------------------------------------------------------------------
@@ -543,11 +575,7 @@ class _Paragraph:
     def _cue_before(self, kind: str, lo: int, hi: int, max_words: int | None = None) -> _Cue | None:
         found = None
         for cue in self.cues_by_kind.get(kind, _NO_CUES):
-            if (
-                lo <= cue.start
-                and cue.end <= hi
-                and (max_words is None or self.text[cue.end : hi].count(" ") <= max_words)
-            ):
+            if lo <= cue[0] and cue[1] <= hi and (max_words is None or self.text[cue[1] : hi].count(" ") <= max_words):
                 found = cue
         return found
 
@@ -680,13 +708,16 @@ class _Paragraph:
         if quote is not None and quote[0] <= start <= quote[1] and quote_speaker is not None:
             return quote_speaker
         speaker = None
+        speakers = self.speakers
         for cue in self._cues("speech", "speech_pro"):
-            if sent[0] <= cue.start < sent[1] and cue.speaker and (cue.start < start or speaker is None):
-                speaker = cue.speaker
+            said_by = speakers.get(cue[0])
+            if sent[0] <= cue[0] < sent[1] and said_by and (cue[0] < start or speaker is None):
+                speaker = said_by
         if speaker is None:
             for cue in self.cues_by_kind.get("source", ()):
-                if sent[0] <= cue.start < sent[1] and cue.speaker:
-                    speaker = cue.speaker
+                said_by = speakers.get(cue[0])
+                if sent[0] <= cue[0] < sent[1] and said_by:
+                    speaker = said_by
         return speaker
 
     def _modality(self, rule: Trigger, start: int, sent: tuple[int, int], speaker: _Mention | None) -> str:
@@ -695,7 +726,7 @@ class _Paragraph:
         if self._cue_before("hypothetical", sent[0], start):
             return "hypothetical"
         cond = self._cue_before("hypothetical_start", sent[0], start)
-        if cond is not None and self.text[sent[0] : cond.start].strip(' "“') == "":
+        if cond is not None and self.text[sent[0] : cond[0]].strip(' "“') == "":
             return "hypothetical"
         if self._cue_before("future", sent[0], start):
             return "expected"
@@ -724,8 +755,9 @@ class _Paragraph:
             if m.type != "LOCATION" and m.type != "MEDIA" and not m.locative and not (m.start < end and start < m.end)
         ]
         # A speaker of a speech verb between a mention and the trigger is the source, not the actor.
+        said = self.speakers
         speakers = {
-            id(c.speaker) for c in self.cues_by_kind.get("speech", ()) if c.speaker is not None and c.end <= start
+            id(said[c[0]]) for c in self.cues_by_kind.get("speech", ()) if said.get(c[0]) is not None and c[1] <= start
         }
         left = _prefer_named([m for m in cands if m.end <= start and id(m) not in speakers])
         if not left and speakers:
@@ -747,10 +779,10 @@ class _Paragraph:
         )
         by = self._cue_before("passive", end, sent[1], max_words=None)
         by_actor = None
-        if by is not None and text[end : by.start].count(" ") <= 3:
-            by_actor = self._mention_at(self._skip_space(by.end, " \t"))
+        if by is not None and text[end : by[0]].count(" ") <= 3:
+            by_actor = self._mention_at(self._skip_space(by[1], " \t"))
             if by_actor is None and not self.en:
-                by_actor = self._fuzzy_country(self._skip_space(by.end, " \t"))
+                by_actor = self._fuzzy_country(self._skip_space(by[1], " \t"))
         if owner is not None and rule.noun:
             actors = [owner]
             recipients = left[-1:] if left else []
