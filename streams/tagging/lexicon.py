@@ -31,7 +31,8 @@ __all__ = [
 # translate table, which is three times faster than the regex.
 _NON_WORD = re.compile(r"[^\w ]|_")
 _ASCII_NON_WORD = {i: " " for i in range(128) if not chr(i).isalnum()}
-_NON_WORD_BUT_NUL = re.compile(r"[^\w \0]|_")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD = re.compile(r"\w")
 # The same for ASCII bytes, lower-casing too: letters and digits lower-cased, NUL kept, the rest blanked.
 _ASCII_FOLD_BUT_NUL = bytes(ord(chr(i).lower()) if chr(i).isalnum() or i == 0 else 32 for i in range(128)) + bytes(
     range(128, 256)
@@ -291,7 +292,15 @@ class Lexicon:
         else:
             low = whole.lower()
             if len(low) == len(whole) and whole.count("\0") == len(texts) - 1:
-                joined = " " + _NON_WORD_BUT_NUL.sub(" ", low).replace("\0", " \0 ") + " "
+                # UTF-8 bytes: the ASCII ones are blanked as above (multi-byte sequences hold no ASCII byte),
+                # then the few distinct non-ASCII non-word characters (curly quotes, dashes) are replaced.
+                # Four times faster than the regex, which matched at every punctuation mark.
+                utf8 = low.encode("utf-8", "surrogatepass").translate(_ASCII_FOLD_BUT_NUL)
+                inner = utf8.decode("utf-8", "surrogatepass")
+                for char in set(_NOT_ASCII.findall(low)):
+                    if not _WORD.match(char):
+                        inner = inner.replace(char, " ")
+                joined = " " + inner.replace("\0", " \0 ") + " "
                 norms = joined.split("\0")
             else:  # a paragraph holds NUL or a letter that grows when lower-cased: one by one
                 norms = [normalize(t) for t in texts]
@@ -308,9 +317,11 @@ class Lexicon:
         names, triggers, cues = names_of[0], triggers_of[0], cues_of[0]
         # Leftmost-longest needs a sort only where two hits of a kind overlap (a shorter key inside a
         # longer one, "korea" in "korea utara"): hits that each start at or after the previous one's stop
-        # are already the answer. Tracked per kind over the article; paragraphs never overlap each other.
+        # are already the answer. Tracked per kind and paragraph.
         name_stop = trigger_stop = cue_stop = -1
-        name_overlap = trigger_overlap = cue_overlap = False
+        name_overlaps: list[int] = []  # paragraphs where two hits of the kind overlap
+        trigger_overlaps: list[int] = []
+        cue_overlaps: list[int] = []
         for end, (length, closed, name_items, trigger_items, cue_kind) in self.automaton.iter(joined):
             if end > limit:
                 while end > limit:
@@ -324,25 +335,25 @@ class Lexicon:
             stop = (end if closed else joined.find(" ", end + 1)) - 1 - base
             if cue_kind is not None:
                 if start < cue_stop:
-                    cue_overlap = True
+                    cue_overlaps.append(index)
                 cue_stop = stop
                 cues.append((start, stop, cue_kind))
             if name_items:
                 if start < name_stop:
-                    name_overlap = True
+                    name_overlaps.append(index)
                 name_stop = stop
                 names.append((start, stop, name_items))
             if trigger_items:
                 if start < trigger_stop:
-                    trigger_overlap = True
+                    trigger_overlaps.append(index)
                 trigger_stop = stop
                 triggers.append((start, stop, trigger_items))
-        if name_overlap:
-            names_of = [_leftmost_longest(h) for h in names_of]
-        if trigger_overlap:
-            triggers_of = [_leftmost_longest(h) for h in triggers_of]
-        if cue_overlap:
-            cues_of = [_leftmost_longest(h) for h in cues_of]
+        for at in name_overlaps:
+            names_of[at] = _leftmost_longest(names_of[at])
+        for at in trigger_overlaps:
+            triggers_of[at] = _leftmost_longest(triggers_of[at])
+        for at in cue_overlaps:
+            cues_of[at] = _leftmost_longest(cues_of[at])
         return [Scan(*scan) for scan in zip(norms, names_of, triggers_of, cues_of, strict=True)]
 
 

@@ -112,6 +112,9 @@ _COERCIVE = frozenset(("SANCTION", "COERCE", "ASSAULT"))
 _PEOPLE_CUES = frozenset(("role", "speech", "source", "honorific"))
 _POSITION_CUES = frozenset(("locative", "comitative"))
 _GROUP_CUES = frozenset(("partners", "allies", "role", "group", "group_np"))
+# A paragraph without names, triggers or known aliases yields nothing and changes no article state unless
+# one of these cue kinds starts a person, a group or attribution ("locative", "negation" ... need more).
+_ACTIVE_CUES = _PEOPLE_CUES | _GROUP_CUES | {"speech", "speech_pro"}
 _by_start = attrgetter("start")
 # How many paragraphs back a request without an addressee may find "mitra kita"/"our partners".
 _PARTNER_REACH = 2
@@ -203,7 +206,15 @@ class RuleTagger:
             bases.append(bases[-1] + len(text) + 1)
         state = _Article("\0".join(texts), bases, occurring=[[] for _ in texts])
         scans = lex.scan_all(texts)
+        occurring = state.occurring
         for position, ((index, text), scan) in enumerate(zip(todo, scans, strict=True)):
+            if (
+                not scan.names
+                and not scan.triggers
+                and not occurring[position]
+                and _ACTIVE_CUES.isdisjoint([cue[2] for cue in scan.cues])
+            ):
+                continue  # nothing to find a mention, group, speaker or event from (a sixth of typical news)
             _Paragraph(lex, state, index, position, text, article_id, scan).run(entities, events)
         return TagResult(entities, events)
 
@@ -513,8 +524,8 @@ class _Paragraph:
     def _attribute(self) -> tuple[tuple[int, int] | None, _Mention | None]:
         """The quoted span of the paragraph and who said it ('"...," kata Zelensky')."""
         text = self.text
-        opens = [i for i in (text.find(c) for c in _QUOTES_OPEN) if i != -1]
-        open_at = min(opens) if opens else -1
+        straight, curly = text.find('"'), text.find("“")  # _QUOTES_OPEN, unrolled
+        open_at = curly if straight == -1 or (curly != -1 and curly < straight) else straight
         speaker = None
         quote = None
         speakers = self.speakers
