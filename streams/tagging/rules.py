@@ -116,6 +116,9 @@ _GROUP_CUES = frozenset(("partners", "allies", "role", "group", "group_np"))
 # one of these cue kinds starts a person, a group or attribution ("locative", "negation" ... need more).
 _ACTIVE_CUES = _PEOPLE_CUES | _GROUP_CUES | {"speech", "speech_pro"}
 _by_start = attrgetter("start")
+# A mention's last fields (not locative, not comitative, not fuzzy, lexicon "rules") as positional arguments:
+# keyword arguments cost a third more in the generated __init__.
+_PLAIN_RULES = (False, False, False, "rules")
 # How many paragraphs back a request without an addressee may find "mitra kita"/"our partners".
 _PARTNER_REACH = 2
 
@@ -267,11 +270,14 @@ class _Paragraph:
                     first.country,
                     "capital" if first.kind == "capital" else first.role,
                     first.political,
-                    lexicon=first.lexicon,
+                    False,  # positional: keyword arguments cost a third more in the generated __init__
+                    False,
+                    False,
+                    first.lexicon,
                 )
             )
         self._add_cues(scan.cues)
-        self.triggers = [t for t in scan.triggers if t[0] >= story]
+        self.triggers = [t for t in scan.triggers if t[0] >= story] if story else scan.triggers
         # Each step below reads only its own cue kinds: skip the call when none of them is here.
         kinds = self.cues_by_kind.keys()
         if not kinds.isdisjoint(_PEOPLE_CUES):
@@ -281,7 +287,8 @@ class _Paragraph:
             self._mark_positions()
         if not kinds.isdisjoint(_GROUP_CUES):
             self._add_groups()
-        self.mentions.sort(key=_by_start)
+        if len(self.mentions) > 1:
+            self.mentions.sort(key=_by_start)
 
     def _add_cues(self, hits: list[_Cue]) -> None:
         story = self.story_start
@@ -343,7 +350,7 @@ class _Paragraph:
             country or (known.country if known else None),
             role or (known.role if known else None),
         )
-        mention = _Mention(start, end, "PERSON", person.canonical, person.country, person.role, True, lexicon="rules")
+        mention = _Mention(start, end, "PERSON", person.canonical, person.country, person.role, True, *_PLAIN_RULES)
         self.mentions.append(mention)
         self._remember(person, tokens)
         return mention
@@ -404,7 +411,7 @@ class _Paragraph:
                     and self._mention_at(end - 1) is None
                 ):
                     self.mentions.append(
-                        _Mention(at, end, "PERSON", person.canonical, person.country, person.role, lexicon="rules")
+                        _Mention(at, end, "PERSON", person.canonical, person.country, person.role, True, *_PLAIN_RULES)
                     )
                 at = text.find(alias, end if end > at else at + 1)
         # People are never mutated, so one _Person per new name and one for the last person suffice.
@@ -493,15 +500,14 @@ class _Paragraph:
         # The speaker is a mention or pronoun before the verb in its sentence: without any before the verb at
         # all ("police said" opening a paragraph), the answer is None whatever the sentence, so skip splitting.
         before = cue[0]
-        if not any(m.end <= before and m.type in _SPEAKER_TYPES and not m.locative for m in self.mentions) and not any(
-            other[0] < before for other in self.cues_by_kind.get("pronoun", ())
-        ):
+        prior = [m for m in self.mentions if m.end <= before and m.type in _SPEAKER_TYPES and not m.locative]
+        if not prior and not any(other[0] < before for other in self.cues_by_kind.get("pronoun", ())):
             return None
         # Only now is the sentence needed: most speakers follow their verb ("kata Zelensky").
         sent = next((s for s in sentences() if s[0] <= cue[0] < s[1]), (0, len(self.text)))
         best = None
-        for m in self.mentions:
-            if sent[0] <= m.start and m.end <= cue[0] and m.type in _SPEAKER_TYPES and not m.locative:
+        for m in prior:  # the last one in the sentence
+            if sent[0] <= m.start:
                 best = m
         if best is None:
             for other in self.cues_by_kind.get("pronoun", ()):
@@ -545,7 +551,8 @@ class _Paragraph:
     # -- events ------------------------------------------------------------------------------------
     def run(self, entities: list[Entity], events: list[Event]) -> None:
         """Append this paragraph's entities and events."""
-        entities.extend(self.entities())
+        if self.mentions:
+            entities.extend(self.entities())
         if not self.triggers or not self._may_have_events():
             # Still track who spoke, for "katanya" in the next paragraph.
             if "speech" in self.cues_by_kind or "speech_pro" in self.cues_by_kind:
