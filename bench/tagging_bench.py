@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import json
 import random
 import re
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from streams.tagging import EVENT_TYPES, tag
+
+ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["main"]
 
@@ -126,8 +133,7 @@ def seed_corpus() -> list[tuple[str, list[str]]]:
 def speed(corpus_name: str, rounds: int, articles: int) -> str:
     """Median articles/s over `rounds` runs of `articles` articles cycled from a corpus, one process."""
     base = typical_corpus() if corpus_name == "typical" else seed_corpus()
-    # Distinct text per article so nothing could be served from a cache; same length and content otherwise.
-    corpus = [(base[i % len(base)][0], [f"{p} ({i})" for p in base[i % len(base)][1]]) for i in range(articles)]
+    corpus = _corpus(corpus_name, articles)
     for language in ("id", "en"):
         tag(["warm up"], article_id="warm", language=language)  # load lexicons outside the timing
     rates = []
@@ -148,6 +154,63 @@ def speed(corpus_name: str, rounds: int, articles: int) -> str:
     )
 
 
+def _corpus(corpus_name: str, articles: int) -> list[tuple[str, list[str]]]:
+    """`articles` articles cycled from a corpus, each paragraph suffixed by the article number.
+
+    Distinct text per article so nothing could be served from a cache; same length and content otherwise.
+    """
+    base = typical_corpus() if corpus_name == "typical" else seed_corpus()
+    return [(base[i % len(base)][0], [f"{p} ({i})" for p in base[i % len(base)][1]]) for i in range(articles)]
+
+
+def _core_at(rev: str, into: Path) -> Any:
+    """`streams.tagging` as committed at `rev`, imported side by side as a renamed package."""
+    package = into / "tagging_at_rev"
+    package.mkdir()
+    names = subprocess.run(
+        ["git", "ls-tree", "--name-only", f"{rev}:streams/tagging"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    for name in names:
+        if name.endswith(".py"):
+            source = subprocess.run(
+                ["git", "show", f"{rev}:streams/tagging/{name}"], cwd=ROOT, check=True, capture_output=True, text=True
+            ).stdout
+            (package / name).write_text(source.replace("streams.tagging", "tagging_at_rev"), "utf-8")
+    sys.path.insert(0, str(into))
+    return importlib.import_module("tagging_at_rev")
+
+
+def compare(rev: str, corpus_name: str, rounds: int, articles: int) -> str:
+    """This core against the one committed at `rev`, alternating rounds in one process (load hits both alike)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        old = _core_at(rev, Path(tmp))
+    corpus = _corpus(corpus_name, articles)
+    cores = {"old": old.tag, "new": tag}
+    for run in cores.values():
+        for language in ("id", "en"):
+            run(["warm up"], article_id="warm", language=language)
+    cpu: dict[str, list[float]] = {"old": [], "new": []}
+    for round_ in range(rounds):
+        # Alternate which core goes first, so a load change within a round does not favour one side.
+        for name in ("old", "new") if round_ % 2 == 0 else ("new", "old"):
+            run = cores[name]
+            c0 = time.process_time()
+            for i, (language, paragraphs) in enumerate(corpus):
+                run(paragraphs, article_id=str(i), language=language)
+            cpu[name].append(articles / (time.process_time() - c0))
+    ratios = [n / o for n, o in zip(cpu["new"], cpu["old"], strict=True)]
+    med = statistics.median
+    return (
+        f"compare [{corpus_name}] against {rev}: old median {med(cpu['old']):,.0f}, new median {med(cpu['new']):,.0f} "
+        f"articles per CPU second; new/old per round: median {med(ratios):.2f} (min {min(ratios):.2f}, "
+        f"max {max(ratios):.2f}); {rounds} alternating rounds x {articles} articles, one process"
+    )
+
+
 def main() -> None:
     """Print the PLOVER tables and/or the speed line."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -156,6 +219,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--corpus", choices=("typical", "seed", "both"), default="both", help="speed corpus")
+    parser.add_argument("--against", metavar="REV", help="with --speed: alternate rounds with the core at git REV")
     parser.add_argument("--build-corpus", action="store_true", help="rebuild bench_articles.jsonl from shared eval")
     args = parser.parse_args()
     if args.build_corpus:
@@ -166,7 +230,10 @@ def main() -> None:
             print(report_plover(split), end="\n\n")
     if args.speed or not args.plover:
         for name in ("typical", "seed") if args.corpus == "both" else (args.corpus,):
-            print(speed(name, args.rounds, args.articles))
+            if args.against:
+                print(compare(args.against, name, args.rounds, args.articles))
+            else:
+                print(speed(name, args.rounds, args.articles))
 
 
 if __name__ == "__main__":
