@@ -15,13 +15,14 @@ that same record is not a duplicate of itself), a band entry is suffixed by the 
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import xxhash
 
-from streams.dedup.deduplicator import ArticlePlan, DedupConfig, count_exact, decide
+from streams.dedup.deduplicator import ArticlePlan, Decision, DedupConfig, count_exact, decide
 from streams.dedup.fingerprint import BAND_PREFIX, EXACT_PREFIX
 from streams.dedup.records import ExactRecord, article_hash, band_target, is_live, pack_band, pack_record, unpack_record
 
@@ -29,11 +30,13 @@ __all__ = [
     "WATERMARK",
     "Answer",
     "Fetch",
+    "History",
     "Probe",
     "answer_fetch",
     "answer_probe",
     "fetch_targets",
     "fetches_for",
+    "local_targets",
     "occurrence_token",
     "owner_of",
     "pack_claim",
@@ -234,7 +237,8 @@ def answer_probe(
         target, claimed = unpack_claim(value)
         values[band_key] = pack_band(target)
         if target in holders:
-            store[band_key] = pack_claim(target, max(claimed, now))
+            if int(now) > claimed:  # a write is a changelog record: only when the claim time moves
+                store[band_key] = pack_claim(target, now)
         elif now - claimed > window:
             store[band_key] = pack_claim(holders[0], now)
     old = store.get(WATERMARK)
@@ -250,6 +254,113 @@ def answer_fetch(store: Mapping[bytes, bytes], fetch: Fetch, *, window: float) -
         record, _ = _live_other(store, key, fetch.article_id, fetch.token, fetch.now, window)
         values[key] = None if record is None else pack_record(record)
     return values
+
+
+class History:
+    """One owner partition's recent exact-key writes, in memory: a round-two read sees the store as it was when
+    the asking article was probed, although later articles (of its batch, or of batches sent since) wrote.
+
+    Every probed article gets a sequence number in the partition's order; each write to an exact key keeps the
+    value it replaced. "As of" article n, a key reads as the value replaced by its first write at or after n,
+    else as it is now. A batch that sent nothing here still sends an empty probe message, so its place in the
+    order is known. Only recent writes are kept (a restart forgets them all: a fetch then reads the store as it
+    is, which is what the design did before).
+    """
+
+    def __init__(self, keep_writes: int = 200_000, keep_batches: int = 2_000) -> None:
+        self.seq = 0
+        self.keep_writes, self.keep_batches = keep_writes, keep_batches
+        self.marks: OrderedDict[str, list[tuple[int, int]]] = OrderedDict()  # batch -> [(position, seq)]
+        self.ends: dict[str, int] = {}  # batch -> the sequence number after its last article
+        self.before: dict[bytes, deque[tuple[int, bytes | None]]] = {}
+        self.order: deque[tuple[int, bytes]] = deque()
+
+    def article(self, batch: str, position: int) -> None:
+        """The next article of `batch` (at `position`) is about to be answered here."""
+        self.seq += 1
+        self.marks.setdefault(batch, []).append((position, self.seq))
+        self.ends[batch] = self.seq + 1
+        while len(self.marks) > self.keep_batches:
+            old, _ = self.marks.popitem(last=False)
+            self.ends.pop(old, None)
+
+    def batch(self, batch: str) -> None:
+        """`batch` reached this partition (with or without articles for it)."""
+        if batch not in self.marks:
+            self.marks[batch] = []
+            self.ends[batch] = self.seq + 1
+
+    def wrote(self, key: bytes, old: bytes | None) -> None:
+        """The current article replaced `old` under exact key `key`."""
+        self.before.setdefault(key, deque()).append((self.seq, old))
+        self.order.append((self.seq, key))
+        while len(self.order) > self.keep_writes:
+            _, k = self.order.popleft()
+            kept = self.before[k]
+            kept.popleft()
+            if not kept:
+                del self.before[k]
+
+    def tracked(self, store: MutableMapping[bytes, bytes]) -> MutableMapping[bytes, bytes]:
+        """`store`, noting the value each exact-key write replaces."""
+        return _Tracked(store, self)
+
+    def as_of(self, store: Mapping[bytes, bytes], batch: str, position: int) -> Mapping[bytes, bytes]:
+        """`store` as the article at `position` of `batch` saw it here (as it is now if that is forgotten)."""
+        marks = self.marks.get(batch)
+        if marks is None:
+            return store
+        seq = next((s for p, s in marks if p >= position), self.ends[batch])
+        return _AsOf(store, self, seq)
+
+
+class _Tracked(MutableMapping[bytes, bytes]):
+    """A store that tells its History what each exact-key write replaced."""
+
+    def __init__(self, store: MutableMapping[bytes, bytes], history: History) -> None:
+        self.store, self.history = store, history
+
+    def __getitem__(self, key: bytes) -> bytes:
+        return self.store[key]
+
+    def get(self, key: bytes, default: Any = None) -> Any:
+        """Read through."""
+        return self.store.get(key, default)
+
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        if key[:1] == EXACT_PREFIX:
+            self.history.wrote(key, self.store.get(key))
+        self.store[key] = value
+
+    def __delitem__(self, key: bytes) -> None:
+        raise NotImplementedError("claims never delete")
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.store)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+
+class _AsOf(Mapping[bytes, bytes]):
+    """Exact keys as they were before the writes at or after a sequence number (read-only)."""
+
+    def __init__(self, store: Mapping[bytes, bytes], history: History, seq: int) -> None:
+        self.store, self.history, self.seq = store, history, seq
+
+    def __getitem__(self, key: bytes) -> bytes:
+        for seq, old in self.history.before.get(key, ()):
+            if seq >= self.seq:
+                if old is None:
+                    raise KeyError(key)
+                return old
+        return self.store[key]
+
+    def __iter__(self) -> Iterator[bytes]:
+        raise NotImplementedError("fetches never iterate")
+
+    def __len__(self) -> int:
+        raise NotImplementedError("fetches never count")
 
 
 class _Recorder(Mapping[bytes, bytes]):
@@ -277,9 +388,48 @@ class _Recorder(Mapping[bytes, bytes]):
 
 def fetch_targets(plan: ArticlePlan, answered: Mapping[bytes, bytes | None], config: DedupConfig) -> list[bytes]:
     """The keys `decide` will read beyond round one (band candidates' exact records), in reading order."""
+    return _targets(plan, answered, config)[0]
+
+
+def _targets(
+    plan: ArticlePlan, answered: Mapping[bytes, bytes | None], config: DedupConfig
+) -> tuple[list[bytes], Decision]:
+    """`fetch_targets`, and the decision over what was answered (final when nothing is missing)."""
     recorder = _Recorder(answered)
-    decide(plan, recorder, config)
-    return [k for k in recorder.missing if k[:1] == EXACT_PREFIX]
+    decision = decide(plan, recorder, config)
+    return [k for k in recorder.missing if k[:1] == EXACT_PREFIX], decision
+
+
+def local_targets(
+    plans: Sequence[ArticlePlan], answered: Sequence[dict[bytes, bytes | None]], config: DedupConfig
+) -> tuple[list[list[bytes]], list[Decision | None]]:
+    """Round two for a batch probed in order: fill what the batch itself knows, return what to fetch per article.
+
+    The owners saw the batch's claims in order, so a key that a *later* article of the batch probed was answered
+    to it as it was before that article, and therefore as it was before the earlier one (nobody in between
+    touched it): that answer is the earlier article's round-two value, with no message and no risk of reading
+    what later articles wrote. Other targets are fetched. `answered` (one mapping per article, round-one values)
+    is updated in place. Also returns each article's decision when round one already held everything it reads
+    (None otherwise: decide again once the rest is in).
+    """
+    first: dict[bytes, int] = {}
+    for j, plan in enumerate(plans):
+        for key in plan.exact_keys():
+            first.setdefault(key, j)
+    remaining: list[list[bytes]] = []
+    decided: list[Decision | None] = []
+    for i, plan in enumerate(plans):
+        todo = []
+        targets, decision = _targets(plan, answered[i], config)
+        for key in targets:
+            j = first.get(key, -1)
+            if j > i:
+                answered[i][key] = answered[j][key]
+            else:
+                todo.append(key)
+        remaining.append(todo)
+        decided.append(None if targets else decision)
+    return remaining, decided
 
 
 def view_from(answers: Iterable[Mapping[bytes, bytes | None]]) -> dict[bytes, bytes]:
