@@ -14,7 +14,7 @@ from faust.types import EventT
 from streams import codec
 from streams.errors import InvalidMessage
 from streams.pipeline import iso
-from streams.settings import Settings
+from streams.settings import MAX_MESSAGE_BYTES, Settings
 from streams.topics import INTERNAL_TOPICS, LOGICAL_TOPICS
 from streams.web import metrics
 
@@ -55,6 +55,8 @@ class Context:
                 settings.topic(name),
                 partitions=settings.partitions,
                 internal=True,
+                # A batch's probe or answer message can pass the broker's 1 MiB default.
+                config={"max.message.bytes": str(MAX_MESSAGE_BYTES)},
                 key_type=bytes,
                 value_type=bytes,
                 key_serializer="raw",
