@@ -222,6 +222,8 @@ def main() -> None:
                       f"live {r['live']:.1f} articles/s ({r['n'] - r['half']} in {r['live_span']:.2f}s)",
                       file=sys.stderr)
                 if kind == "dedup":
+                    if last_dedup is not None:  # only the last run's worker is kept, for the recovery test
+                        procs.append(last_dedup["proc"])
                     last_dedup = r
                 else:
                     procs.append(r["proc"])
