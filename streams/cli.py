@@ -232,6 +232,9 @@ def worker(
     from faust import Worker
 
     worker = Worker(faust_app, loglevel=settings.log_level)
+    # Faust's terminal spinner sets the root logger to DEBUG whatever the level asked for, so aiokafka builds a
+    # log record for every send (about a tenth of a worker's time); a worker is a service, not a terminal toy.
+    worker.spinner = None
     worker.execute_from_commandline()
 
 

@@ -20,7 +20,7 @@ import time
 import uuid
 import weakref
 from collections import Counter
-from collections.abc import Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +65,6 @@ BATCH_WITHIN_S = 0.02
 # A probe message carries at most this many keys (~70 bytes each on the wire): a huge article or batch is
 # split, never rejected by the broker's message size limit.
 MAX_KEYS_PER_MESSAGE = 8000
-PRODUCER_BATCH_BYTES = 512 * 1024
 # No answer within this long (an owner restarting, a rebalance): ask again. Claims are idempotent per record
 # token, so a repeated probe gets the same answer.
 ANSWER_TIMEOUT_S = 30.0
@@ -131,6 +130,16 @@ def _partition_items(table: Any, partition: int, owned: Any) -> Iterator[tuple[b
         yield from [(k, v) for k, v in list(table.items()) if owned(k, v)]
 
 
+def _finished(tasks: set[asyncio.Task[None]], slots: asyncio.Semaphore) -> Callable[[asyncio.Task[None]], None]:
+    """A done-callback that forgets a finished batch task and frees its in-flight slot."""
+
+    def done(task: asyncio.Task[None]) -> None:
+        tasks.discard(task)
+        slots.release()
+
+    return done
+
+
 def register(ctx: Context) -> None:
     """Register the three dedup agents, the index table and the sweep timer on the context's app."""
     app, settings = ctx.app, ctx.settings
@@ -139,12 +148,6 @@ def register(ctx: Context) -> None:
     window, limit = config.window_seconds, config.repeat_articles
     dedup = Deduplicator(config=config)  # for its patterns and `plan`: the memory lives in `index`
     probes, answers, articles = ctx.topics["dedup-probes"], ctx.topics["dedup-answers"], ctx.topics["articles"]
-    # The stage sends in bursts (a batch's articles and audits, an owner's changelog records). aiokafka holds one
-    # batch in flight per partition and makes the next send wait once the open batch is full, so with Faust's
-    # 16 KiB default a burst waits one broker round trip per 16 KiB. Half a MiB stays under the 1 MiB message
-    # limit of topics created with broker defaults (the changelogs, the internal topics).
-    app.conf.producer_max_batch_size = PRODUCER_BATCH_BYTES
-
     # RocksDB-backed, compacted changelog (Faust's default for a plain table: no time retention, so recovery
     # never meets a hole). A key lives in the partition of its owner, which writes it inside its own event.
     index = app.Table("dedup-index", key_type=bytes, value_type=bytes, partitions=partitions)
@@ -295,7 +298,7 @@ def register(ctx: Context) -> None:
                     raise
                 task = asyncio.create_task(finish(stream, items, batch_id, reply_to, round_one))
                 tasks.add(task)
-                task.add_done_callback(lambda t: (tasks.discard(t), slots.release()))
+                task.add_done_callback(_finished(tasks, slots))
         finally:
             for task in tasks:
                 task.cancel()
@@ -391,7 +394,7 @@ class _IndexPartition(MutableMapping[bytes, bytes]):
         self.writes: dict[bytes, bytes | None] = {}
 
     def __getitem__(self, key: bytes) -> bytes:
-        value = self.get(key)
+        value: bytes | None = self.get(key)
         if value is None:
             raise KeyError(key)
         return value
