@@ -9,6 +9,7 @@ bench/pipeline_bench.py measures Warta against on the same broker.
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from streams.settings import Settings
 settings = Settings.from_env()
 # Warta's own Faust settings, but tables in memory (it has none) and the web server off.
 _config = {**faust_config(settings, settings.bootstrap_servers or "127.0.0.1:9092"), "store": "memory://",
-           "web_enabled": False}
+           "web_enabled": False, "datadir": tempfile.mkdtemp(prefix="warta-passthrough-")}
 app = faust.App(f"{settings.topic_prefix}passthrough", **_config)
 
 
