@@ -12,17 +12,18 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from streams.dedup import DedupConfig, Deduplicator, fingerprint_words, normalize, unpack_record, words
-from streams.dedup.fingerprint import shingles
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from streams.dedup import DedupConfig, Deduplicator, fingerprint_words, normalize, unpack_record, words  # noqa: E402
+from streams.dedup.fingerprint import shingles  # noqa: E402
+from tests.dedup.devset import DEVSET, NOW, evaluate, load_devset  # noqa: E402
 
 __all__ = ["build_devset", "evaluate", "main"]
 
-ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "dedup"
-DEVSET = DATA / "devset.jsonl"
 MIN_WORDS = DedupConfig().min_words
 NEAR = 0.7  # the target definition: Jaccard of word 3-shingles >= 0.7
-NOW = 1_728_800_000.0
 
 
 def _sources(ecbplus: Path) -> Iterator[tuple[str, list[str], set[int]]]:
@@ -78,40 +79,6 @@ def build_devset(ecbplus: Path, out: Path) -> None:
                 labels.append(label)
             record = {"id": article_id, "paragraphs": paragraphs, "labels": labels}
             sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def load_devset(path: Path = DEVSET) -> list[dict[str, object]]:
-    """Read the labelled dev set."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def evaluate(articles: list[dict[str, object]], config: DedupConfig) -> dict[str, float]:
-    """Run the deduplicator over the dev set in order; return precision and per-kind recall."""
-    dedup = Deduplicator(config=config)
-    flagged = correct = 0
-    truth: dict[str, int] = defaultdict(int)
-    hits: dict[str, int] = defaultdict(int)
-    flags: dict[str, int] = defaultdict(int)
-    right: dict[str, int] = defaultdict(int)
-    for n, article in enumerate(articles):
-        verdicts = dedup.process(str(article["id"]), list(article["paragraphs"]), NOW + n)  # type: ignore[call-overload]
-        for verdict, label in zip(verdicts, article["labels"], strict=True):  # type: ignore[call-overload]
-            kind = label["kind"]
-            if kind is not None:
-                truth[kind] += 1
-            if verdict.duplicate is not None:
-                flagged += 1
-                correct += kind is not None
-                hits[kind] += verdict.duplicate.kind == kind
-                flags[verdict.duplicate.kind] += 1
-                right[verdict.duplicate.kind] += kind is not None
-    result = {"flagged": flagged, "precision": correct / flagged if flagged else 1.0}
-    result["near_flags"] = flags["near"]
-    result["near_precision"] = right["near"] / flags["near"] if flags["near"] else 1.0
-    for kind in ("exact", "near", "boilerplate"):
-        result[f"{kind}_n"] = truth[kind]
-        result[f"{kind}_recall"] = hits[kind] / truth[kind] if truth[kind] else 1.0
-    return result
 
 
 def _curve(articles: list[dict[str, object]]) -> None:
