@@ -52,3 +52,10 @@ def test_compose_file_parses_and_names_its_services() -> None:
         for volume in services[name].get("volumes", []):
             assert (ROOT / volume.split(":")[0]).exists(), volume
     assert (ROOT / "Dockerfile").is_file()
+    # The provisioned Grafana dashboard charts metrics the worker really exports.
+    dashboard = json.loads((ROOT / "deploy" / "grafana-dashboards" / "warta.json").read_text())
+    exprs = " ".join(t["expr"] for p in dashboard["panels"] for t in p["targets"])
+    assert "warta_records_total" in exprs and "warta_consumer_lag" in exprs
+    from streams.web import metrics
+
+    assert {"warta_records", "warta_consumer_lag"} <= {m.name for m in metrics.REGISTRY.collect()}
