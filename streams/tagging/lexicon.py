@@ -13,6 +13,7 @@ import ahocorasick
 import pycountry
 
 from streams.errors import ConfigError
+from streams.tagging.model import EVENT_TYPES
 
 __all__ = [
     "Cue",
@@ -38,26 +39,7 @@ _ASCII_FOLD_BUT_NUL = bytes(ord(chr(i).lower()) if chr(i).isalnum() or i == 0 el
     range(128, 256)
 )
 _HEADER = re.compile(r"#\s*lexicon:\s*(\S+@\S+)")
-_TYPES = frozenset(
-    [
-        "AGREE",
-        "CONSULT",
-        "SUPPORT",
-        "CONCEDE",
-        "COOPERATE",
-        "AID",
-        "RETREAT",
-        "REQUEST",
-        "ACCUSE",
-        "REJECT",
-        "THREATEN",
-        "PROTEST",
-        "SANCTION",
-        "MOBILIZE",
-        "COERCE",
-        "ASSAULT",
-    ]
-)
+_TYPES = frozenset(EVENT_TYPES)
 
 
 def normalize(text: str) -> str:
