@@ -212,6 +212,18 @@ def _norm(word: str) -> str:
     return re.sub(r"\s+", " ", word.lower())
 
 
+def _stated_direction(ctx: _Context, word: str | None, written_dir: str | None) -> str | None:
+    """"past", "future" or "this" when the word before ("last", "next", "this") or the written direction
+    after ("lalu", "depan", "ini") says so; None when neither does."""
+    if written_dir in ctx.lex.past or word in ctx.lex.past:
+        return "past"
+    if written_dir in ctx.lex.future or word in ctx.lex.future:
+        return "future"
+    if written_dir == "ini" or word == "this":
+        return "this"
+    return None
+
+
 def _word_before(ctx: _Context, start: int) -> str:
     match = ctx.lex.word_before.search(ctx.text, max(0, start - 30), start)
     return _norm(match.group("w")) if match else ""
@@ -347,18 +359,13 @@ def _month(m: re.Match[str], ctx: _Context) -> _Found | None:
         return None
     start = m.start()
     before = _word_before(ctx, start)
-    direction: str | None = None
     written_dir = _norm(m["dir"]) if m["dir"] else None
-    if written_dir in ctx.lex.past or before in ctx.lex.past:
-        direction = "past"
-    elif written_dir in ctx.lex.future or before in ctx.lex.future:
-        direction = "future"
-    elif written_dir == "ini" or before == "this":
-        direction = "this"
-    elif _future_sentence(ctx, start):
-        direction = "future"
-    elif before in ctx.lex.until or m["bulan"]:
-        direction = "nearest"
+    direction = _stated_direction(ctx, before, written_dir)
+    if direction is None:
+        if _future_sentence(ctx, start):
+            direction = "future"
+        elif before in ctx.lex.until or m["bulan"]:
+            direction = "nearest"
     if before in ctx.lex.past | ctx.lex.future | {"this"}:
         start -= len(ctx.text[:start]) - len(ctx.text[:start].rstrip()) + len(before)
     elif not (mod or m["bulan"] or written_dir or before in ctx.lex.anchors):
@@ -415,12 +422,9 @@ def _weekday(m: re.Match[str], ctx: _Context) -> _Found | None:
     weekday = ctx.lex.weekdays[name]
     pre = _norm(m["pre"]) if m["pre"] else None
     written_dir = _norm(m["dir"]) if m["dir"] else None
-    if pre in ctx.lex.past or written_dir in ctx.lex.past:
-        direction = "before"
-    elif pre in ctx.lex.future or written_dir in ctx.lex.future:
-        direction = "after"
-    elif pre == "this" or written_dir == "ini":
-        direction = "this"
+    stated = _stated_direction(ctx, pre, written_dir)
+    if stated is not None:
+        direction = {"past": "before", "future": "after", "this": "this"}[stated]
     elif _future_sentence(ctx, m.start()):
         direction = "on_or_after"
     else:
