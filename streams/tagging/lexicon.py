@@ -40,6 +40,10 @@ _ASCII_FOLD_BUT_NUL = bytes(ord(chr(i).lower()) if chr(i).isalnum() or i == 0 el
 )
 _HEADER = re.compile(r"#\s*lexicon:\s*(\S+@\S+)")
 _TYPES = frozenset(EVENT_TYPES)
+# Types whose sides act together: "antara X dan Y" / "between X and Y" / "X and Y agreed" is one act in both
+# directions: X is the actor, Y the recipient, and the event says `mutual` (listing both on both sides made
+# every pair look like two self-directed acts to consumers counting dyads). Rows flagged `mutual` join them.
+_MUTUAL_TYPES = frozenset(("AGREE", "CONSULT", "COOPERATE"))
 
 
 def normalize(text: str) -> str:
@@ -65,6 +69,7 @@ class Trigger:
     claim: bool
     with_words: frozenset[str]
     lexicon: str
+    mutual: bool = False  # done together by its sides ("signed", "agreed", "met")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,7 @@ class Lexicon:
         self._load_orgs()
         self._load_triggers()
         self._load_cues()
+        self._load_not_names()
         self.automaton = ahocorasick.Automaton()
         for key, items in self._entries.items():
             # Items pre-split by kind, so scanning does no per-hit grouping work.
@@ -213,7 +219,7 @@ class Lexicon:
         name, rows = self._rows(f"triggers_{self.language}.tsv", 4)
         for row in rows:
             phrase, type_, mode, cameo = row[:4]
-            if type_ not in _TYPES:
+            if type_ not in _TYPES and type_ != "NONE":  # NONE: an idiom that is no event
                 raise ConfigError(f"triggers_{self.language}.tsv: unknown PLOVER type {type_!r} for {phrase!r}")
             flags = row[4].split() if len(row) > 4 else []
             with_words = frozenset(w for f in flags if f.startswith("with=") for w in f[5:].split("|"))
@@ -229,6 +235,7 @@ class Lexicon:
                     "claim" in flags,
                     with_words,
                     name,
+                    "mutual" in flags or type_ in _MUTUAL_TYPES,
                 ),
             )
 
@@ -236,6 +243,14 @@ class Lexicon:
         name, rows = self._rows(f"cues_{self.language}.tsv", 2)
         for phrase, kind in rows:
             self._add(phrase, Cue(kind, name))
+
+    def _load_not_names(self) -> None:
+        # Looked up by word, not scanned: as automaton keys these common words would add hits everywhere.
+        _, rows = self._rows("not_names.tsv", 2)
+        self.not_names = frozenset(word for word, kind in rows if kind != "org_head")  # nor part of an alias
+        self.function_words = frozenset(word for word, kind in rows if kind == "function")
+        self.generic_nouns = frozenset(word for word, kind in rows if kind == "generic")
+        self.org_heads = frozenset(word for word, kind in rows if kind == "org_head")
 
     # -- matching --------------------------------------------------------------------------------
     def scan(self, text: str) -> Scan:

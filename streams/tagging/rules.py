@@ -16,92 +16,17 @@ from streams.tagging.text import NAME, dateline_end, edit_distance_le1, split_se
 
 __all__ = ["RuleTagger", "event_id"]
 
-# Capitalized words that start sentences or clauses but are never names.
-_NOT_NAMES = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "in",
-        "on",
-        "at",
-        "after",
-        "before",
-        "but",
-        "and",
-        "or",
-        "if",
-        "when",
-        "while",
-        "however",
-        "meanwhile",
-        "yet",
-        "so",
-        "ini",
-        "itu",
-        "ia",
-        "dia",
-        "mereka",
-        "kami",
-        "kita",
-        "saya",
-        "kamu",
-        "sementara",
-        "sebelumnya",
-        "sejauh",
-        "awal",
-        "pada",
-        "dalam",
-        "di",
-        "ke",
-        "dari",
-        "namun",
-        "tetapi",
-        "jika",
-        "saat",
-        "ketika",
-        "setelah",
-        "sebelum",
-        "menurut",
-        "dengan",
-        "untuk",
-        "bahwa",
-        "baca",
-        "juga",
-        "masalah",
-        "garis",
-        "jelas",
-        "selain",
-        "bukan",
-        "tidak",
-        "presiden",
-        "menteri",
-        "kepala",
-    ]
-)
 _QUOTES_OPEN = '"“'
 _QUOTES_CLOSE = '"”'
 _COORD = re.compile(r"^\s*(?:,|dan|and|&|serta)\s*$")
 _PASSIVE_EN = frozenset(("was", "were", "been", "being", "is", "are"))
-_SPEAKER_TYPES = ("PERSON", "MEDIA", "ORG", "COUNTRY")
+_DETERMINERS = frozenset(("the", "a", "an", "its", "their", "his", "her", "our", "those", "these"))
+# SOURCE: an unnamed source ("witnesses", "pengamat"), a speaker but never an actor or recipient.
+_SPEAKER_TYPES = ("PERSON", "MEDIA", "ORG", "COUNTRY", "GROUP", "SOURCE")
 _NON_ALNUM = re.compile(r"[\W_]")
 # English "Smith said": the capitalized run right before the speech verb (see `_name_before`).
 _CAPITAL = re.compile(r"[A-ZÀ-Þ]")
 _NAME_TAIL = re.compile(r"\s*,?\s*")
-# Symmetric types: "antara X dan Y" / "between X and Y" / "X and Y agreed" is one act in both directions:
-# X is the actor, Y the recipient, and the event says `mutual` (listing both on both sides made every
-# pair look like two self-directed acts to consumers counting dyads).
-_SYMMETRIC = frozenset(("AGREE", "CONSULT", "COOPERATE"))
 # An event nobody is said to do ("thousands marched", "penempatan pasukan") is kept, since agentless
 # reports are common, but scores at most this, below any event with an actor.
 _NO_ACTOR_CONFIDENCE = 0.6
@@ -109,10 +34,16 @@ _NO_CUES: list[_Cue] = []  # shared, never mutated
 _cue_start = itemgetter(0)
 # Acts whose announced future form is a threat.
 _COERCIVE = frozenset(("SANCTION", "COERCE", "ASSAULT"))
+# Acts that stay political in a disaster, crime or sport sentence when a political side does them ("the district
+# government asked for aid after the flood", "Colombia recalled its ambassador over drug policy"); force,
+# protest and mobilization there are usually the crime or the rescue itself.
+_STATECRAFT = frozenset(
+    ("AID", "REQUEST", "SANCTION", "CONSULT", "AGREE", "SUPPORT", "COOPERATE", "ACCUSE", "REJECT", "RETREAT")
+)
 # The cue kinds each step of entity collection reads (`_find_people`, `_mark_positions`, `_add_groups`).
 _PEOPLE_CUES = frozenset(("role", "speech", "source", "honorific"))
 _POSITION_CUES = frozenset(("locative", "comitative"))
-_GROUP_CUES = frozenset(("partners", "allies", "role", "group", "group_np"))
+_GROUP_CUES = frozenset(("partners", "allies", "role", "group", "group_np", "unnamed"))
 # A paragraph without names, triggers or known aliases yields nothing and changes no article state unless
 # one of these cue kinds starts a person, a group or attribution ("locative", "negation" ... need more).
 _ACTIVE_CUES = _PEOPLE_CUES | _GROUP_CUES | {"speech", "speech_pro"}
@@ -313,6 +244,24 @@ class _Paragraph:
                 continue
             if end <= story and first.type != "MEDIA":
                 continue
+            if first.kind == "capital" and self._in_longer_name(start, scan.cues):
+                # "Real Madrid", "DKI Jakarta": the city inside a longer name, not the government.
+                append(
+                    _Mention(
+                        start,
+                        end,
+                        "LOCATION",
+                        text[start:end],
+                        first.country,
+                        None,
+                        False,
+                        False,
+                        False,
+                        False,
+                        first.lexicon,
+                    )
+                )
+                continue
             append(
                 _Mention(
                     start,
@@ -341,6 +290,17 @@ class _Paragraph:
             self._add_groups()
         if len(self.mentions) > 1:
             self.mentions.sort(key=_by_start)
+
+    def _in_longer_name(self, start: int, cues: list[_Cue]) -> bool:
+        """Whether a capitalized word that is no cue ("Real", not "Pemerintah" or "President") comes right before."""
+        text = self.text
+        if start < 2 or text[start - 1] != " ":
+            return False
+        word_start = text.rfind(" ", 0, start - 1) + 1
+        word = text[word_start : start - 1]
+        if not word[:1].isupper() or not word.isalpha() or word.lower() in self.lex.not_names:
+            return False
+        return not any(cue[0] <= word_start < cue[1] for cue in cues)
 
     def _add_cues(self, hits: list[_Cue]) -> None:
         story = self.story_start
@@ -387,8 +347,10 @@ class _Paragraph:
     def _new_person(self, start: int, end: int, country: str | None, role: str | None) -> _Mention | None:
         name = self.text[start:end]
         tokens = name.split()
-        if not tokens or tokens[0].lower().strip("'’") in _NOT_NAMES:
+        if not tokens or tokens[0].lower().strip("'’") in self.lex.function_words:
             return None
+        if all(token.lower() in self.lex.generic_nouns for token in tokens):
+            return None  # "Residents said": an unnamed source, not a person
         for other in self.mentions:
             if other.start < end and start < other.end:
                 if other.type == "PERSON":
@@ -398,6 +360,11 @@ class _Paragraph:
                         other.country = country
                     return other
                 return None  # the capitalized words are a country, place or organization
+        if len(tokens) > 1 and tokens[-1].lower() in self.lex.org_heads:
+            # "the Foreign Affairs Ministry said": an unlisted organization, not a person.
+            org = _Mention(start, end, "ORG", name, country, None, True, *_PLAIN_RULES)
+            self.mentions.append(org)
+            return org
         known = self.state.aliases.get(name)
         person = _Person(
             known.canonical if known else name,
@@ -414,7 +381,7 @@ class _Paragraph:
         state.learn(person.canonical, person, self.position)
         if len(tokens) > 1:
             for token in (tokens[0], tokens[-1]):
-                if len(token) >= 3 and token.lower() not in _NOT_NAMES:
+                if len(token) >= 3 and token.lower() not in self.lex.not_names:
                     state.learn(token, person, self.position)
         self.state.last_person = person
 
@@ -516,25 +483,28 @@ class _Paragraph:
             if self._mention_at(pos) is None and before is None and not NAME.match(self.text, pos):
                 word = self.text[cue[0] : cue[1]]
                 self.mentions.append(_Mention(cue[0], cue[1], "GROUP", word.lower(), None, lexicon=None))
-        for cue in self._cues("group", "group_np"):
+        for cue in self._cues("group", "group_np", "unnamed"):
             after = self._mention_at(self._skip_space(cue[1], " \t"))
             before = self._mention_at(cue[0] - 2) if cue[0] >= 2 else None
-            if (after and after.type == "COUNTRY") or (before and before.type == "COUNTRY"):
-                continue
+            if (after and after.type == "COUNTRY") or (before and before.type in ("COUNTRY", "ORG")):
+                continue  # "Israeli officials", "UN officials", "pasukan Rusia": the named side acts
+            if self._mention_at(cue[0]) is not None:
+                continue  # part of a name already found ("nations" in "United Nations")
             word = self.text[cue[0] : cue[1]]
+            type_ = "SOURCE" if cue[2] == "unnamed" else "GROUP"
             self.mentions.append(
-                _Mention(cue[0], cue[1], "GROUP", word.lower(), None, political=cue[2] == "group", lexicon=None)
+                _Mention(cue[0], cue[1], type_, word.lower(), None, political=cue[2] == "group", lexicon=None)
             )
 
     def entities(self) -> list[Entity]:
-        """The paragraph's named entities (groups are actors, not entities)."""
+        """The paragraph's named entities (groups are actors and unnamed sources speakers, not entities)."""
         out: list[Entity] = []
         text = self.text
         index = self.index
         new_entity = _new_entity
         for m in self.mentions:
             type_ = m.type
-            if type_ == "GROUP":
+            if type_ == "GROUP" or type_ == "SOURCE":
                 continue
             surface = text[m.start : m.end]
             canonical = m.canonical
@@ -553,7 +523,7 @@ class _Paragraph:
             return self.state.last_speaker
         pos = self._skip_space(cue[1], " \t.")
         after = self._mention_at(pos)
-        if after is not None and after.type in _SPEAKER_TYPES:
+        if after is not None and after.type in _SPEAKER_TYPES and not self._content_follows(cue):
             return after
         for other in self.cues_by_kind.get("pronoun", ()):
             if other[0] == pos:
@@ -568,6 +538,24 @@ class _Paragraph:
             return None
         # Only now is the sentence needed: most speakers follow their verb ("kata Zelensky").
         sent = next((s for s in sentences() if s[0] <= cue[0] < s[1]), (0, len(self.text)))
+        if self.en:
+            # Trailing attribution (", a member of the Chadian team has said"): the speaker is in the clause
+            # after the last comma, its person if it names one, else its first mention, not whatever the
+            # sentence mentioned last before the verb.
+            comma = self.text.rfind(",", sent[0], before)
+            if comma != -1 and not self.text[comma + 1 : before].strip():
+                # "Israel's defence minister, Ehud Barak, said": appositives; the person among them speaks.
+                people = [m for m in prior if m.start >= sent[0] and m.type == "PERSON"]
+                if people:
+                    return people[-1]
+            elif comma != -1:
+                clause = [m for m in prior if m.start > comma]
+                if clause:
+                    people = [m for m in clause if m.type == "PERSON"]
+                    return people[-1] if people else clause[0]
+                if any(comma < other[0] < before for other in self.cues_by_kind.get("pronoun", ())):
+                    return self._pronoun()  # ", he said"
+                return None  # ", her lawyer said": somebody not named
         best = None
         for m in prior:  # the last one in the sentence
             if sent[0] <= m.start:
@@ -577,6 +565,19 @@ class _Paragraph:
                 if sent[0] <= other[0] < cue[0]:
                     return self._pronoun()
         return best
+
+    def _content_follows(self, cue: _Cue) -> bool:
+        """Whether what follows a speech verb is what was said, not who said it.
+
+        Indonesian me-/ber- verbs take what was said ("mengatakan polisi telah ..."), only the inverted ones
+        the speaker ("kata polisi", "ujar Kim"). An English verb is inverted only after a quote or a comma
+        ('..., said Zelensky'); "Zelensky said Russian troops ..." is followed by what he said.
+        """
+        if cue[2] != "speech":
+            return False
+        if self.en:
+            return not self.text[max(0, cue[0] - 4) : cue[0]].rstrip().endswith((",", '"', "”", "'", "’"))
+        return self.norm.startswith((" me", " ber"), cue[0])
 
     def _pronoun(self) -> _Mention | None:
         person = self.state.last_person
@@ -684,9 +685,13 @@ class _Paragraph:
     ) -> None:
         text = self.text
         s0, s1 = sent
+        if self._cue_before("sport", s0, s1) is not None:
+            return  # "players surrounded the referee to protest": sport vetoes even strong triggers
         in_sent = [m for m in self.mentions if s0 <= m.start and m.end <= s1]
         nonpolitical = self._cue_before("nonpolitical", s0, s1) is not None
-        seen: set[str] = set()
+        # Types already emitted for this sentence; NONE (an idiom row that is no event) starts in it so its
+        # triggers are skipped at no extra cost per trigger.
+        seen: set[str] = {"NONE"}
         deny_event: list[Event] = []
         claimant: _Mention | None = None
         claimed = False
@@ -707,7 +712,7 @@ class _Paragraph:
                 continue
             if first_end is not None and self._cue_before("purpose", first_end, start):
                 continue  # "... mengirim pasukan untuk mendukung Rusia": a goal, not another event
-            if not rule.strong and nonpolitical and rule.type != "AID":
+            if not rule.strong and nonpolitical and rule.type not in _STATECRAFT:
                 continue
             if not rule.strong and quote is None and rule.type != "REQUEST" and (self.en or not rule.noun):
                 # A weak trigger needs a political actor or recipient. Without a quote (the speaker's side)
@@ -721,13 +726,13 @@ class _Paragraph:
                 if not may_act:
                     continue
             actors, recipients, fuzzy, mutual = self._roles(rule, start, end, in_sent, sent)
-            if not rule.strong and nonpolitical and not any(a.type in ("COUNTRY", "ORG") for a in actors):
+            if not rule.strong and nonpolitical and not any(_political(a) for a in actors):
                 continue  # aid after a quake is political when a state or agency gives it, not a neighbour
             speaker = self._speaker_for(start, sent, quote, quote_speaker)
             if claimed and speaker is None:
                 speaker = claimant  # what an accuser alleges is reported by the accuser
             in_quote = quote is not None and quote[0] <= start <= quote[1]
-            if not actors and not recipients and in_quote and speaker is not None:
+            if not actors and not recipients and in_quote and speaker is not None and speaker.type != "SOURCE":
                 actors = [self._speaker_side(speaker)]
             if rule.type == "REQUEST" and not recipients:
                 recipients = self._partners(start)
@@ -833,7 +838,11 @@ class _Paragraph:
         cands = [
             m
             for m in in_sent
-            if m.type != "LOCATION" and m.type != "MEDIA" and not m.locative and not (m.start < end and start < m.end)
+            if m.type != "LOCATION"
+            and m.type != "MEDIA"
+            and m.type != "SOURCE"
+            and not m.locative
+            and not (m.start < end and start < m.end)
         ]
         # A speaker of a speech verb between a mention and the trigger is the source, not the actor.
         said = self.speakers
@@ -844,7 +853,9 @@ class _Paragraph:
         if not left and speakers:
             # "Russia announced a mobilisation": with nobody else before the act, the announcer does it.
             left = [m for m in cands if m.end <= start and id(m) in speakers][-1:]
-        right = _prefer_named([m for m in cands if m.start >= end and not m.comitative])
+        # Who says it after the act is no target ("Russia attacked the convoy, Zelensky said").
+        later = {id(s) for c in self._cues("speech", "source") if c[0] > end and (s := said.get(c[0])) is not None}
+        right = _prefer_named([m for m in cands if m.start >= end and not m.comitative and id(m) not in later])
         actors: list[_Mention] = []
         recipients: list[_Mention] = []
         fuzzy = False
@@ -858,15 +869,23 @@ class _Paragraph:
         passive = (not self.en and text[start:end].lower().startswith("di")) or (
             self.en and bool(before) and before[-1].lower() in _PASSIVE_EN
         )
+        if self.en and before and before[-1].lower() in _DETERMINERS and text[start:end].endswith("ed"):
+            left = []  # "demanded the release of the detained activists": a participle, not the subject's act
         by = self._cue_before("passive", end, sent[1], max_words=None)
         by_actor = None
         if by is not None and text[end : by[0]].count(" ") <= 3:
             by_actor = self._mention_at(self._skip_space(by[1], " \t"))
             if by_actor is None and not self.en:
                 by_actor = self._fuzzy_country(self._skip_space(by[1], " \t"))
+        named = next((m for m in in_sent if m.type == "GROUP" and m.start <= start and end <= m.end), None)
         if owner is not None and rule.noun:
             actors = [owner]
             recipients = left[-1:] if left else []
+        elif named is not None:
+            # The trigger names who acts ("protesters", "pengunjuk rasa"): they are the actor, whoever
+            # precedes them ("police fired tear gas at protesters") is not.
+            actors = [named]
+            recipients = right[:1]
         elif passive or by_actor is not None:
             actors = [by_actor] if by_actor is not None else []
             recipients = left[-1:]
@@ -878,7 +897,7 @@ class _Paragraph:
             if victim and self._cue_before("victim", victim[0].end, start):
                 recipients = victim
         else:
-            between = _between(text, right) if rule.type in _SYMMETRIC else []
+            between = _between(text, right) if rule.mutual else []
             if between:
                 return between[:1], between[1:], False, True
             if left:
@@ -895,7 +914,7 @@ class _Paragraph:
         actors = _dedupe(actors)
         recipients = [r for r in _dedupe(recipients) if all(_key(r) != _key(a) for a in actors)]
         mutual = False
-        if rule.type in _SYMMETRIC and len(actors) >= 2 and not recipients:
+        if rule.mutual and len(actors) >= 2 and not recipients:
             actors, recipients, mutual = actors[:1], actors[1:], True  # "Armenia and Azerbaijan agreed"
         return actors, recipients, fuzzy, mutual
 

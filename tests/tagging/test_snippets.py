@@ -11,10 +11,10 @@ from streams.tagging import tag
 DATA = Path(__file__).parent.parent / "data" / "tagging"
 
 
-# The first set, a harder one written before the second pass of rules, a fresh one written after it, and a
-# blind one written last and never tuned on
+# The first set, a harder one written before the second pass of rules, a fresh one written after it, a blind
+# one written last and never tuned on, and a second blind round measured and then tuned on
 # (see the header of each file for what was tuned on what).
-SETS = ["", "_hard", "_fresh", "_blind"]
+SETS = ["", "_hard", "_fresh", "_blind", "_round2"]
 
 
 def _load(language: str, suffix: str = "") -> list[tuple[str, str]]:
@@ -60,7 +60,7 @@ def test_modality(language: str, text: str, modality: str) -> None:
 
 def test_lexicon_provenance_names_the_data_file() -> None:
     event = tag(["China accused Japan of provocation."], article_id="p", language="en").events[0]
-    assert event.lexicon == "triggers_en@1"
+    assert event.lexicon == "triggers_en@2"
 
 
 @pytest.mark.parametrize(
@@ -76,14 +76,18 @@ def test_announced_coercion_is_a_threat(language: str, text: str, type_: str, mo
 
 
 @pytest.mark.parametrize(
-    ("language", "text", "actor", "recipient"),
+    ("language", "text", "type_", "actor", "recipient"),
     [
-        ("en", "Armenia and Azerbaijan agreed to a ceasefire.", "ARM", "AZE"),
-        ("id", "Indonesia dan Malaysia menandatangani perjanjian perbatasan.", "IDN", "MYS"),
+        ("en", "Armenia and Azerbaijan agreed to a ceasefire.", "AGREE", "ARM", "AZE"),
+        # PLOVER codes signing a formal agreement as SUPPORT (CAMEO 057), done by both sides.
+        ("id", "Indonesia dan Malaysia menandatangani perjanjian perbatasan.", "SUPPORT", "IDN", "MYS"),
+        ("en", "Vietnam and South Korea signed an agreement on nuclear power.", "SUPPORT", "VNM", "KOR"),
     ],
 )
-def test_coordinated_sides_of_a_symmetric_act_are_mutual(language: str, text: str, actor: str, recipient: str) -> None:
-    event = next(e for e in tag([text], article_id="m", language=language).events if e.type == "AGREE")
+def test_coordinated_sides_of_a_symmetric_act_are_mutual(
+    language: str, text: str, type_: str, actor: str, recipient: str
+) -> None:
+    event = next(e for e in tag([text], article_id="m", language=language).events if e.type == type_)
     assert ([a.country for a in event.actors], [r.country for r in event.recipients], event.mutual) == (
         [actor],
         [recipient],
