@@ -714,7 +714,16 @@ class _Paragraph:
                 continue  # "... mengirim pasukan untuk mendukung Rusia": a goal, not another event
             if not rule.strong and nonpolitical and rule.type not in _STATECRAFT:
                 continue
-            if not rule.strong and quote is None and rule.type != "REQUEST" and (self.en or not rule.noun):
+            # Security forces acting against people at a protest are political whoever they are ("police
+            # arrested 27 supporters ahead of a planned rally"): the protest in the sentence makes it so.
+            repression = rule.type == "COERCE" and not nonpolitical and _has_protest(trigs, text)
+            if (
+                not rule.strong
+                and not repression
+                and quote is None
+                and rule.type != "REQUEST"
+                and (self.en or not rule.noun)
+            ):
                 # A weak trigger needs a political actor or recipient. Without a quote (the speaker's side)
                 # or a request (partners), those are mentions from the sentence start on, or in Indonesian a
                 # misspelt country after "oleh": with none of them, skip role assignment (a third of the
@@ -736,7 +745,7 @@ class _Paragraph:
                 actors = [self._speaker_side(speaker)]
             if rule.type == "REQUEST" and not recipients:
                 recipients = self._partners(start)
-            if not rule.strong and not any(_political(a) for a in actors + recipients):
+            if not rule.strong and not repression and not any(_political(a) for a in actors + recipients):
                 continue
             modality = self._modality(rule, start, sent, speaker)
             type_, mode, cameo = rule.type, rule.mode, rule.cameo
@@ -940,6 +949,15 @@ class _Paragraph:
         if last is not None and self.index - last[0] <= _PARTNER_REACH:
             return [_Mention(-1, -1, "GROUP", last[1], None)]
         return []
+
+
+def _has_protest(trigs: list[tuple[int, int, tuple[Trigger, ...]]], text: str) -> bool:
+    """A protest word in the sentence: a strong one, or a weak one in lower case ("march", not "March 11")."""
+    return any(
+        rule.type == "PROTEST" and (rule.strong or text[start].islower())
+        for start, _, rules in trigs
+        for rule in rules
+    )
 
 
 def _name_before(text: str, lo: int, hi: int) -> re.Match[str] | None:
