@@ -85,21 +85,12 @@ def produce(bootstrap: str, topic: str, articles: list[tuple[str, list[str]]]) -
 
 def read_all(bootstrap: str, topic: str, n: int | None, timeout: float) -> list[Any]:
     """Records of a topic from the start: until `n` (or, with None, until it is quiet for 3 s)."""
-    from kafka import KafkaConsumer, TopicPartition
+    from streams.admin import topic_reader
 
-    c = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                      max_partition_fetch_bytes=16 << 20, fetch_max_bytes=16 << 20)
+    deadline = time.monotonic() + timeout
+    c = topic_reader(bootstrap, topic, wait=timeout)
     got: list[Any] = []
     try:
-        deadline = time.monotonic() + timeout
-        parts = None
-        while not parts and time.monotonic() < deadline:
-            c.poll(timeout_ms=0)
-            parts = c.partitions_for_topic(topic)
-            time.sleep(0.1)
-        tps = [TopicPartition(topic, p) for p in sorted(parts or ())]
-        c.assign(tps)
-        c.seek_to_beginning(*tps)
         quiet = time.monotonic()
         while time.monotonic() < deadline:
             batch = [r for recs in c.poll(timeout_ms=300).values() for r in recs]

@@ -24,7 +24,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kafka import KafkaConsumer, TopicPartition  # noqa: E402
 
 from streams import admin, codec, kafka_local  # noqa: E402
 from streams.settings import Settings  # noqa: E402
@@ -70,11 +69,7 @@ def run_once(kind: str, bootstrap: str, articles: list[dict[str, object]], workd
         cmd = [sys.executable, str(ROOT / "bench" / "passthrough.py"), "worker", "-l", "warn"]
     log = (workdir / f"{prefix}{kind}.log").open("wb")
     worker = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             max_partition_fetch_bytes=16 << 20, fetch_max_bytes=16 << 20)
-    tps = [TopicPartition(settings.topic("enriched"), p) for p in range(settings.partitions)]
-    consumer.assign(tps)
-    consumer.seek_to_beginning(*tps)
+    consumer = admin.topic_reader(bootstrap, settings.topic("enriched"))
     stamps: list[int] = []
     deadline = time.monotonic() + 600
     try:

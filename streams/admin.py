@@ -14,7 +14,7 @@ from streams.errors import BrokerError, ConfigError
 from streams.settings import MAX_MESSAGE_BYTES, Settings
 from streams.topics import TopicSpec, topic_specs
 
-__all__ = ["consume", "create_topics", "list_topics", "producer"]
+__all__ = ["consume", "create_topics", "list_topics", "producer", "topic_reader"]
 
 _CLIENT_ID = "warta-cli"
 
@@ -120,15 +120,11 @@ def producer(bootstrap: str) -> KafkaProducer:
         raise BrokerError(f"no Kafka broker answers at {bootstrap} ({type(exc).__name__})") from None
 
 
-def consume(
-    bootstrap: str,
-    topic: str,
-    *,
-    from_end: bool = False,
-    max_records: int | None = None,
-    idle_timeout: float | None = None,
-) -> Iterator[Any]:
-    """Read a topic without a consumer group (all partitions, earliest offset unless from_end)."""
+def topic_reader(bootstrap: str, topic: str, *, from_end: bool = False, wait: float = 30.0) -> KafkaConsumer:
+    """A consumer without a group, assigned every partition of `topic` at its start (or end).
+
+    Waits up to `wait` seconds for the topic's metadata; the caller closes the consumer.
+    """
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap,
         client_id=_CLIENT_ID,
@@ -137,10 +133,10 @@ def consume(
         max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + wait
         parts = consumer.partitions_for_topic(topic)
         while not parts and time.monotonic() < deadline:
-            time.sleep(0.2)
+            time.sleep(0.1)
             consumer.poll(timeout_ms=0)
             parts = consumer.partitions_for_topic(topic)
         if not parts:
@@ -151,6 +147,23 @@ def consume(
             consumer.seek_to_end(*tps)
         else:
             consumer.seek_to_beginning(*tps)
+    except BaseException:
+        consumer.close()
+        raise
+    return consumer
+
+
+def consume(
+    bootstrap: str,
+    topic: str,
+    *,
+    from_end: bool = False,
+    max_records: int | None = None,
+    idle_timeout: float | None = None,
+) -> Iterator[Any]:
+    """Read a topic without a consumer group (all partitions, earliest offset unless from_end)."""
+    consumer = topic_reader(bootstrap, topic, from_end=from_end)
+    try:
         seen = 0
         last = time.monotonic()
         while max_records is None or seen < max_records:

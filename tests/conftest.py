@@ -113,22 +113,12 @@ def consume_until(
     workers: tuple[WorkerProcess, ...] = (),
 ) -> list[Any]:
     """Read a topic from the start until ``done(records)``; fail on timeout or if a worker dies."""
-    from kafka import KafkaConsumer, TopicPartition
+    from streams.admin import topic_reader
 
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             max_partition_fetch_bytes=16 * 1024 * 1024, fetch_max_bytes=16 * 1024 * 1024)
+    deadline = time.monotonic() + timeout
+    consumer = topic_reader(bootstrap, topic, wait=timeout)
     got: list[Any] = []
     try:
-        deadline = time.monotonic() + timeout
-        parts = None
-        while not parts and time.monotonic() < deadline:
-            consumer.poll(timeout_ms=0)
-            parts = consumer.partitions_for_topic(topic)
-            time.sleep(0.1)
-        assert parts, f"topic {topic} never appeared"
-        tps = [TopicPartition(topic, p) for p in sorted(parts)]
-        consumer.assign(tps)
-        consumer.seek_to_beginning(*tps)
         while time.monotonic() < deadline:
             for records in consumer.poll(timeout_ms=500).values():
                 got.extend(records)
