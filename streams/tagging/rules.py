@@ -525,16 +525,15 @@ class _Paragraph:
         after = self._mention_at(pos)
         if after is not None and after.type in _SPEAKER_TYPES and not self._content_follows(cue):
             return after
-        for other in self.cues_by_kind.get("pronoun", ()):
-            if other[0] == pos:
-                return self._pronoun()
+        if self._pronoun_in(pos, pos + 1):
+            return self._pronoun()
         if cue[2] == "source":
             return None
         # The speaker is a mention or pronoun before the verb in its sentence: without any before the verb at
         # all ("police said" opening a paragraph), the answer is None whatever the sentence, so skip splitting.
         before = cue[0]
         prior = [m for m in self.mentions if m.end <= before and m.type in _SPEAKER_TYPES and not m.locative]
-        if not prior and not any(other[0] < before for other in self.cues_by_kind.get("pronoun", ())):
+        if not prior and not self._pronoun_in(0, before):
             return None
         # Only now is the sentence needed: most speakers follow their verb ("kata Zelensky").
         sent = next((s for s in sentences() if s[0] <= cue[0] < s[1]), (0, len(self.text)))
@@ -553,18 +552,20 @@ class _Paragraph:
                 if clause:
                     people = [m for m in clause if m.type == "PERSON"]
                     return people[-1] if people else clause[0]
-                if any(comma < other[0] < before for other in self.cues_by_kind.get("pronoun", ())):
+                if self._pronoun_in(comma + 1, before):
                     return self._pronoun()  # ", he said"
                 return None  # ", her lawyer said": somebody not named
         best = None
         for m in prior:  # the last one in the sentence
             if sent[0] <= m.start:
                 best = m
-        if best is None:
-            for other in self.cues_by_kind.get("pronoun", ()):
-                if sent[0] <= other[0] < cue[0]:
-                    return self._pronoun()
+        if best is None and self._pronoun_in(sent[0], cue[0]):
+            return self._pronoun()
         return best
+
+    def _pronoun_in(self, lo: int, hi: int) -> bool:
+        """Whether a pronoun cue ("he", "ia") starts in text[lo:hi]."""
+        return any(lo <= other[0] < hi for other in self.cues_by_kind.get("pronoun", ()))
 
     def _content_follows(self, cue: _Cue) -> bool:
         """Whether what follows a speech verb is what was said, not who said it.
