@@ -247,6 +247,9 @@ class Lexicon:
     def _load_not_names(self) -> None:
         # Looked up by word, not scanned: as automaton keys these common words would add hits everywhere.
         _, rows = self._rows("not_names.tsv", 2)
+        for word, kind in rows:
+            if kind not in ("function", "generic", "org_head"):
+                raise ConfigError(f"not_names.tsv: unknown kind {kind!r} for {word!r}")
         self.not_names = frozenset(word for word, kind in rows if kind != "org_head")  # nor part of an alias
         self.function_words = frozenset(word for word, kind in rows if kind == "function")
         self.generic_nouns = frozenset(word for word, kind in rows if kind == "generic")
