@@ -11,7 +11,7 @@ from typing import Any
 
 from streams.timing import extract, zone_for_source
 
-__all__ = ["DATA", "Score", "load", "score"]
+__all__ = ["DATA", "AnaphoraScore", "Score", "load", "score", "score_anaphora"]
 
 DATA = Path(__file__).parents[1] / "data" / "timing"
 # A concrete DATE value: a year, a month or a day.
@@ -102,3 +102,65 @@ def _locate(text: str, needle: str, taken: list[tuple[int, int]]) -> tuple[int, 
         if all(match.end() <= s or match.start() >= e for s, e in taken):
             return match.start(), match.end()
     raise ValueError(f"gold {needle!r} not found in {text!r}")
+
+
+@dataclass(slots=True)
+class AnaphoraScore:
+    """Counts over the anaphora dev set: is each expression resolved, and from the right date."""
+
+    total: int = 0
+    value_right: int = 0  # value and granularity as gold
+    anchored_right: int = 0  # ... and anchored to gold's date
+    misses: list[tuple[str, str, str | None, str | None, str | None]] = field(default_factory=list)
+
+    @property
+    def value_rate(self) -> float:
+        return self.value_right / max(self.total, 1)
+
+    @property
+    def anchored_rate(self) -> float:
+        return self.anchored_right / max(self.total, 1)
+
+
+def score_anaphora(rows: list[dict[str, Any]]) -> AnaphoraScore:
+    """Extract each multi-paragraph text as one article and compare gold's anaphoric expressions.
+
+    Miss tuples: (gold text, gold value, gold anchor, system value, system anchor).
+    """
+    result = AnaphoraScore()
+    for row in rows:
+        language = row["language"]
+        zone = zone_for_source(None, language)
+        day = date.fromisoformat(row["published"])
+        published = datetime(day.year, day.month, day.day, tzinfo=zone)
+        paragraphs = row["text"].split("\n")
+        found = extract(paragraphs, published=published, language=language, zone=zone)
+        taken: dict[int, list[tuple[int, int]]] = {}
+        for gold in row["gold"]:
+            index, start, end = _locate_in(paragraphs, gold["text"], taken)
+            hits = [e for e in found if e.paragraph == index and e.start < end and start < e.end]
+            hit = hits[0] if hits else None
+            value = hit.value if hit else None
+            anchor = getattr(hit, "anchor", None) if hit else None
+            right = hit is not None and (value, hit.granularity) == (gold["value"], gold["granularity"])
+            result.total += 1
+            result.value_right += right
+            result.anchored_right += right and anchor == gold["anchor"]
+            if not (right and anchor == gold["anchor"]):
+                result.misses.append((gold["text"], gold["value"], gold["anchor"], value, anchor))
+    return result
+
+
+def _locate_in(
+    paragraphs: list[str], needle: str, taken: dict[int, list[tuple[int, int]]]
+) -> tuple[int, int, int]:
+    """(paragraph, start, end) of the first free whole-word occurrence of needle, paragraphs in order."""
+    for index, text in enumerate(paragraphs):
+        spans = taken.setdefault(index, [])
+        try:
+            start, end = _locate(text, needle, spans)
+        except ValueError:
+            continue
+        spans.append((start, end))
+        return index, start, end
+    raise ValueError(f"gold {needle!r} not found in {paragraphs!r}")
