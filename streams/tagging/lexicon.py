@@ -70,6 +70,7 @@ class Trigger:
     with_words: frozenset[str]
     lexicon: str
     mutual: bool = False  # done together by its sides ("signed", "agreed", "met")
+    lower: bool = False  # only in lower case: a capitalized word inside a sentence is a name ("Armed Forces")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,11 +142,13 @@ class Lexicon:
             rows.append(cells)
         return name, rows
 
-    def _add(self, phrase: str, item: Trigger | Name | Cue) -> None:
-        prefix = phrase.endswith("*")
+    @staticmethod
+    def _key(phrase: str) -> str:
         key = normalize(phrase.rstrip("*"))
-        if prefix:
-            key = key.rstrip(" ")  # open end: the match extends to the end of the word
+        return key.rstrip(" ") if phrase.endswith("*") else key  # open end: the match runs to the word's end
+
+    def _add(self, phrase: str, item: Trigger | Name | Cue) -> None:
+        key = self._key(phrase)
         if key.strip():
             self._entries.setdefault(key, []).append(item)
 
@@ -216,11 +219,22 @@ class Lexicon:
             )
 
     def _load_triggers(self) -> None:
-        name, rows = self._rows(f"triggers_{self.language}.tsv", 4)
+        hand = f"triggers_{self.language}.tsv"
+        self._load_trigger_file(hand, taken=frozenset())
+        # Generated files (`triggers_en_cameo.tsv`, from the CAMEO verb dictionary) add phrases the hand file
+        # lacks; a phrase the hand file has keeps its hand-tuned rows only.
+        taken = frozenset(k for k, items in self._entries.items() if any(isinstance(i, Trigger) for i in items))
+        for extra in self._extra_files(f"triggers_{self.language}_"):
+            self._load_trigger_file(extra, taken)
+
+    def _load_trigger_file(self, filename: str, taken: frozenset[str]) -> None:
+        name, rows = self._rows(filename, 4)
         for row in rows:
             phrase, type_, mode, cameo = row[:4]
             if type_ not in _TYPES and type_ != "NONE":  # NONE: an idiom that is no event
-                raise ConfigError(f"triggers_{self.language}.tsv: unknown PLOVER type {type_!r} for {phrase!r}")
+                raise ConfigError(f"{filename}: unknown PLOVER type {type_!r} for {phrase!r}")
+            if taken and self._key(phrase) in taken:
+                continue
             flags = row[4].split() if len(row) > 4 else []
             with_words = frozenset(w for f in flags if f.startswith("with=") for w in f[5:].split("|"))
             self._add(
@@ -236,6 +250,7 @@ class Lexicon:
                     with_words,
                     name,
                     "mutual" in flags or type_ in _MUTUAL_TYPES,
+                    "lower" in flags,
                 ),
             )
 
@@ -243,6 +258,18 @@ class Lexicon:
         name, rows = self._rows(f"cues_{self.language}.tsv", 2)
         for phrase, kind in rows:
             self._add(phrase, Cue(kind, name))
+        # Generated cue files (`cues_en_agents.tsv`, from the Phoenix agent dictionary) add phrases only.
+        taken = frozenset(k for k, items in self._entries.items() if any(isinstance(i, Cue) for i in items))
+        for extra in self._extra_files(f"cues_{self.language}_"):
+            name, rows = self._rows(extra, 2)
+            for phrase, kind in rows:
+                if self._key(phrase) not in taken:
+                    self._add(phrase, Cue(kind, name))
+
+    @staticmethod
+    def _extra_files(prefix: str) -> list[str]:
+        folder = resources.files("streams.data").joinpath("tagging")
+        return sorted(p.name for p in folder.iterdir() if p.name.startswith(prefix) and p.name.endswith(".tsv"))
 
     def _load_not_names(self) -> None:
         # Looked up by word, not scanned: as automaton keys these common words would add hits everywhere.

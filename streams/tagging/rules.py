@@ -702,6 +702,8 @@ class _Paragraph:
             rule = self._pick_rule(end, rules)
             if rule is None or rule.type in seen:
                 continue
+            if rule.lower and start > s0 and text[start].isupper():
+                continue  # "Sudanese Armed Forces", "in March": part of a name, not the verb
             if deny_event:
                 # What follows a denial is the denied act, not an event ("menepis tuduhan bahwa ... memasok").
                 if deny_event[0].denied_type is None and not rule.deny and rule.type != "ACCUSE":

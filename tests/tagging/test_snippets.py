@@ -14,7 +14,7 @@ DATA = Path(__file__).parent.parent / "data" / "tagging"
 # The first set, a harder one written before the second pass of rules, a fresh one written after it, a blind
 # one never tuned on, two more blind rounds measured and then tuned on, and a last blind one never tuned on
 # (see the header of each file for what was tuned on what).
-SETS = ["", "_hard", "_fresh", "_blind", "_round2", "_round3", "_blind4"]
+SETS = ["", "_hard", "_fresh", "_blind", "_round2", "_round3", "_blind4", "_dev5"]
 
 
 def _load(language: str, suffix: str = "") -> list[tuple[str, str]]:
@@ -30,7 +30,11 @@ def _load(language: str, suffix: str = "") -> list[tuple[str, str]]:
 @pytest.mark.parametrize("language", ["en", "id"])
 def test_political_snippets_get_the_right_type(language: str, suffix: str) -> None:
     rows = [(label, text) for label, text in _load(language, suffix) if label != "NONE"]
-    right = sum(label in {e.type for e in tag([t], article_id="s", language=language).events} for label, t in rows)
+    # "A|B": PLOVER allows either type (destroying property is ASSAULT or COERCE).
+    right = sum(
+        bool(set(label.split("|")) & {e.type for e in tag([t], article_id="s", language=language).events})
+        for label, t in rows
+    )
     assert right / len(rows) >= 0.80, f"{right}/{len(rows)}"
 
 
