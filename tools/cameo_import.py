@@ -1,6 +1,6 @@
 """Turn PETRARCH2's CAMEO verb dictionary into Warta trigger rows through the CAMEO->PLOVER crosswalk.
 
-Usage (from the repo root; the dictionary comes from openeventdata/petrarch2, MIT):
+Usage (from the repo root; the dictionary comes from openeventdata/petrarch2, MIT; needs `pip install wordfreq`):
 
     python tools/cameo_import.py CAMEO.2.0.txt ../shared/eval/plover/CAMEO2PLOVER-2021.txt \
         > streams/data/tagging/triggers_en_cameo.tsv
@@ -10,6 +10,9 @@ What is kept, and why:
 - a pattern "- * OBJECT ... [code]" becomes a row that fires only when one of its object words follows the verb
   (`with=`), the nearest Warta's matcher can do without a parse; `[---]` patterns become NONE rows (vetoes, e.g.
   "seize ... heroin" is no event) placed before the block's default so they win;
+- a verb form without an object pattern is kept only when it is not an everyday word (wordfreq Zipf frequency
+  below 4.0: "shelled", "besieged", "expelled" stay; "rule", "going", "taken", "protect", "building" go): CAMEO
+  relies on a parse and a known actor on both sides, which a bare common verb does not have here;
 - patterns with words only before the verb, or only function words after it, are dropped (no `with=` to test);
 - CAMEO 01/02 (statements, appeals) have no PLOVER type in the crosswalk and are dropped;
 - phrases that the hand-written `triggers_en.tsv` already has are skipped: its rows were tuned on Warta's dev
@@ -24,6 +27,8 @@ import re
 import sys
 from collections import defaultdict
 from pathlib import Path
+
+from wordfreq import zipf_frequency
 
 HAND = Path(__file__).resolve().parent.parent / "streams" / "data" / "tagging" / "triggers_en.tsv"
 # Words that say nothing about the object: a `with=` list of these would fire on almost any sentence.
@@ -95,6 +100,8 @@ SKIP_FORMS = frozenset(
     for line in (Path(__file__).resolve().parent / "cameo_skip.txt").read_text("utf-8").splitlines()
     if line.strip() and not line.startswith("#")
 )
+# Zipf frequency from which a verb form is an everyday word (4.0: about once in 10,000 words of English text).
+EVERYDAY = 4.0
 _BLOCK = re.compile(r"^---\s+(\S+)\s+\[([^\]]*)\]")
 _CODE = re.compile(r"\[([0-9-]+)(?::[0-9-]*)?\]")
 
@@ -251,7 +258,7 @@ def convert(dictionary: Path, table: dict[str, tuple[str, str]], hand: set[str])
                     rows.append(f"{form}\tNONE\t-\t-\twith={'|'.join(sorted(vetoes))}")
                 for (type_, mode, root), words in sorted(by_target.items()):
                     rows.append(f"{form}\t{type_}\t{mode}\t{root}\tlower with={'|'.join(sorted(words))}")
-                if default is not None:
+                if default is not None and zipf_frequency(form, "en") < EVERYDAY:
                     type_, mode, root = default
                     rows.append(f"{form}\t{type_}\t{mode}\t{root}\tlower")
 

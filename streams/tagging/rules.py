@@ -618,6 +618,11 @@ class _Paragraph:
         """Append this paragraph's entities and events."""
         if self.mentions:
             entities.extend(self.entities())
+        if self.triggers:
+            # Each hit keeps only the row that applies here ("with=" words present): generated keys carry up to a
+            # dozen rows, and a hit none of whose rows applies (most "with=" rows) costs nothing further.
+            pick = self._pick_rule
+            self.triggers = [(s, e, (r,)) for s, e, rules in self.triggers if (r := pick(e, rules)) is not None]
         if not self.triggers or not self._may_have_events():
             # Still track who spoke, for "katanya" in the next paragraph.
             if "speech" in self.cues_by_kind or "speech_pro" in self.cues_by_kind:
@@ -635,7 +640,7 @@ class _Paragraph:
         In typical news ("the team's attack", "police said") this skips about 40% of the paragraphs that
         hold a trigger, before sentence splitting and role assignment.
         """
-        if any(rule.strong for _, _, rules in self.triggers for rule in rules):
+        if any(rules[0].strong for _, _, rules in self.triggers):
             return True
         if any(_political(m) for m in self.mentions):
             return True
@@ -699,8 +704,8 @@ class _Paragraph:
         first_end: int | None = None
         may_act: bool | None = None  # any possible political actor (computed on first need)
         for start, end, rules in trigs:
-            rule = self._pick_rule(end, rules)
-            if rule is None or rule.type in seen:
+            rule = rules[0]  # `run` kept the one row that applies
+            if rule.type in seen:
                 continue
             if rule.lower and start > s0 and text[start].isupper():
                 continue  # "Sudanese Armed Forces", "in March": part of a name, not the verb
