@@ -108,8 +108,11 @@ def enrich(
     from streams.dedup import DedupConfig, Deduplicator
     from streams.pipeline import enrich_one
 
+    from streams.tagging import tagger_from_spec
+
     settings = _settings()
     dedup = Deduplicator(config=DedupConfig(window_seconds=settings.dedup_retention_days * 86400))
+    tagger = tagger_from_spec(settings.taggers)
     failures = 0
     out = sys.stdout.buffer
     for origin, line, raw in _read_inputs(paths or []):
@@ -119,7 +122,9 @@ def enrich(
             failures += 1
             _err(f"{origin}:{line}: {exc.reason}: {exc}")
             continue
-        enriched, events, _audits = enrich_one(article, dedup, record_time=time.time(), clock=time.time)
+        enriched, events, _audits = enrich_one(
+            article, dedup, record_time=time.time(), clock=time.time, tagger=tagger
+        )
         for record in events if events_only else [enriched]:
             out.write(codec.dumps(record) + b"\n")
         out.flush()

@@ -9,7 +9,7 @@ from typing import Any
 from streams.article import Article, parse_published
 from streams.dedup import Deduplicator, ParagraphVerdict
 from streams.lang import guess_language
-from streams.tagging import tag
+from streams.tagging import Tagger, tag
 from streams.timing import event_time, extract, infer_published, zone_for_source
 
 __all__ = ["Clock", "dedup_stage", "deduped_doc", "enrich_one", "iso", "skipped", "tag_stage", "time_stage"]
@@ -94,10 +94,11 @@ def deduped_doc(
     return doc, audits
 
 
-def tag_stage(doc: dict[str, Any], *, clock: Clock) -> dict[str, Any]:
-    """Attach entities and events (their time is filled by the time stage)."""
+def tag_stage(doc: dict[str, Any], *, clock: Clock, tagger: Tagger | None = None) -> dict[str, Any]:
+    """Attach entities and events (their time is filled by the time stage); `tagger` defaults to the rules."""
     texts = [p["text"] for p in doc["paragraphs"]]
-    result = tag(texts, article_id=doc["id"], language=doc["language"], skip=skipped(doc))
+    tag_one = tag if tagger is None else tagger.tag
+    result = tag_one(texts, article_id=doc["id"], language=doc["language"], skip=skipped(doc))
     out = dict(doc)
     out["schema"] = TAGGED
     out["entities"] = [e.to_dict() for e in result.entities]
@@ -136,6 +137,7 @@ def time_stage(doc: dict[str, Any], *, clock: Clock) -> tuple[dict[str, Any], li
             sentence=(ev["sentence_span"][0], ev["sentence_span"][1]),
             trigger=(ev["trigger_span"][0], ev["trigger_span"][1]),
             published=published,
+            zone=zone,
         )
         events.append({**ev, "time": None if t is None else t.to_dict()})
     processed = iso(clock())
@@ -165,10 +167,10 @@ def time_stage(doc: dict[str, Any], *, clock: Clock) -> tuple[dict[str, Any], li
 
 
 def enrich_one(
-    article: Article, dedup: Deduplicator, *, record_time: float, clock: Clock
+    article: Article, dedup: Deduplicator, *, record_time: float, clock: Clock, tagger: Tagger | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """All three stages in one call: (enriched article, events, duplicate audits)."""
     doc, audits = dedup_stage(article, dedup, record_time=record_time, clock=clock)
-    enriched, events = time_stage(tag_stage(doc, clock=clock), clock=clock)
+    enriched, events = time_stage(tag_stage(doc, clock=clock, tagger=tagger), clock=clock)
     return enriched, events, audits
 

@@ -91,3 +91,17 @@ def test_demo_once_runs_the_samples_through(kafka_bootstrap: str) -> None:
     assert "all 6 sample articles enriched" in out
     assert "000_59858f91a7a8876a" in out and "ASSAULT" in out
     assert "boilerplate" in out and "near of" in out
+
+
+def test_enrich_uses_the_taggers_named_by_warta_taggers() -> None:
+    article = codec.dumps({"id": "boom-1", "language": "en", "body": "BOOM went the market.\nRussia attacked Ukraine."})
+    spec = {"WARTA_TAGGERS": "rules,tests.tagging.test_registry:ShoutTagger"}
+    chained = _warta("enrich", "--events", "-", stdin=article + b"\n", env=spec)
+    assert chained.returncode == 0, chained.stderr
+    taggers = {codec.loads(line)["tagger"] for line in chained.stdout.splitlines()}
+    assert taggers == {"rules", "shout"}
+    only = {"WARTA_TAGGERS": "tests.tagging.test_registry:ShoutTagger"}
+    alone = _warta("enrich", "--events", "-", stdin=article + b"\n", env=only)
+    assert {codec.loads(line)["tagger"] for line in alone.stdout.splitlines()} == {"shout"}
+    bad = _warta("enrich", "-", stdin=article + b"\n", env={"WARTA_TAGGERS": "nosuch"})
+    assert bad.returncode != 0 and b"nosuch" in bad.stderr and b"Traceback" not in bad.stderr
