@@ -107,7 +107,6 @@ def enrich(
     from streams.article import parse_article
     from streams.dedup import DedupConfig, Deduplicator
     from streams.pipeline import enrich_one
-
     from streams.tagging import tagger_from_spec
 
     settings = _settings()
