@@ -25,7 +25,7 @@ _NOT_GROUPS = re.compile(
     r"(minister|president|secretary|chief|general|colonel|major|captain|lieutenant|sergeant|commander|governor|"
     r"mayor|king|queen|prince|spokes|ambassador|envoy|judge|prosecutor|senator|helicopter|ship|tank|jet|plane|"
     r"missile|aircraft|fighter|bomber|su-|mig|f-1|vessel|submarine|frigate|destroyer|carrier|boat|minist\b|"
-    r"check|governance|base\b|bases\b)"
+    r"check|governance|base\b|bases\b|regulator)"
 )
 _ENTRY = re.compile(r"^([A-Z0-9_!\-']+)\s*(\{[^}]*\})?\s*\[~?([A-Z]+)\]")
 

@@ -103,3 +103,26 @@ def test_request_to_allies_names_them() -> None:
     event = tag(["Ukraine urged its allies to send more air defence systems."], article_id="r", language="en").events[0]
     assert event.type == "REQUEST"
     assert [(r.canonical, r.type, r.country) for r in event.recipients] == [("allies", "GROUP", None)]
+
+
+# The fifth and sixth blind sets (issue 10), written by helpers who never saw the rules: their first measurements
+# are in bench/results/tagging.md. They are below the issue's targets (right type 0.85, quiet 0.95) for now, so
+# these floors only keep what was reached from slipping back: (right type, quiet) per language.
+BLIND_FLOORS = {
+    ("en", "_blind5"): (0.85, 0.80),
+    ("id", "_blind5"): (0.70, 0.90),
+    ("en", "_blind6"): (0.85, 0.75),
+    ("id", "_blind6"): (0.60, 0.95),
+}
+
+
+@pytest.mark.parametrize(("language", "suffix"), sorted(BLIND_FLOORS))
+def test_latest_blind_sets_hold_their_level(language: str, suffix: str) -> None:
+    rows = _load(language, suffix)
+    found = [{e.type for e in tag([t], article_id="s", language=language).events} for _, t in rows]
+    political = [(set(label.split("|")), types) for (label, _), types in zip(rows, found, strict=True) if label != "NONE"]
+    quiet = [not types for (label, _), types in zip(rows, found, strict=True) if label == "NONE"]
+    right = sum(bool(labels & types) for labels, types in political) / len(political)
+    floor_right, floor_quiet = BLIND_FLOORS[(language, suffix)]
+    assert right >= floor_right, f"right type {right:.3f}"
+    assert sum(quiet) / len(quiet) >= floor_quiet, f"quiet {sum(quiet)}/{len(quiet)}"
