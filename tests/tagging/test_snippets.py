@@ -120,8 +120,9 @@ BLIND_FLOORS = {
 def test_latest_blind_sets_hold_their_level(language: str, suffix: str) -> None:
     rows = _load(language, suffix)
     found = [{e.type for e in tag([t], article_id="s", language=language).events} for _, t in rows]
-    political = [(set(label.split("|")), types) for (label, _), types in zip(rows, found, strict=True) if label != "NONE"]
-    quiet = [not types for (label, _), types in zip(rows, found, strict=True) if label == "NONE"]
+    pairs = list(zip((label for label, _ in rows), found, strict=True))
+    political = [(set(label.split("|")), types) for label, types in pairs if label != "NONE"]
+    quiet = [not types for label, types in pairs if label == "NONE"]
     right = sum(bool(labels & types) for labels, types in political) / len(political)
     floor_right, floor_quiet = BLIND_FLOORS[(language, suffix)]
     assert right >= floor_right, f"right type {right:.3f}"
