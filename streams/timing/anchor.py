@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
+from streams.timing.extract import anchor_date
 from streams.timing.model import EventTime, TimeExpression
 
 __all__ = ["event_time"]
@@ -22,8 +23,13 @@ def event_time(
     sentence: tuple[int, int],
     trigger: tuple[int, int],
     published: datetime | None,
+    zone: tzinfo | None = None,
 ) -> EventTime | None:
-    """Return the event's time: nearest expression in its sentence, then its paragraph, then publication."""
+    """Return the event's time: nearest expression in its sentence, then its paragraph, then publication.
+
+    The fallback is the publication day as seen in zone, the day extract resolved "hari ini" to (published's own
+    date without zone).
+    """
     usable = [e for e in expressions if e.paragraph == paragraph and e.kind in _CONCRETE and e.value and e.granularity]
     in_sentence = [e for e in usable if e.start >= sentence[0] and e.end <= sentence[1]]
     for pool, origin in ((in_sentence, trigger), (usable, sentence)):
@@ -33,7 +39,9 @@ def event_time(
             return EventTime(best.value, best.granularity, best.text, False)
     if published is None:
         return None
-    return EventTime(published.date().isoformat(), "day", None, True)
+    day = anchor_date(published, zone) if zone is not None else published.date()
+    assert day is not None
+    return EventTime(day.isoformat(), "day", None, True)
 
 
 def _distance(expr: TimeExpression, span: tuple[int, int]) -> float:

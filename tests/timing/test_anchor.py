@@ -50,3 +50,12 @@ def test_publication_date_is_the_fallback() -> None:
 
 def test_no_publication_and_no_expression() -> None:
     assert event_time([], paragraph=0, sentence=(0, 10), trigger=(0, 3), published=None) is None
+
+
+def test_fallback_is_the_publication_day_in_the_source_zone() -> None:
+    # 20:00 UTC on the 12th is 03:00 on the 13th in Jakarta, the day extract resolves "hari ini" to.
+    published = datetime(2024, 10, 12, 20, 0, tzinfo=ZoneInfo("UTC"))
+    when = event_time([], paragraph=0, sentence=(0, 5), trigger=(0, 3), published=published, zone=JAKARTA)
+    assert when == EventTime("2024-10-13", "day", None, True)
+    found = extract(["Hari ini rapat digelar."], published=published, language="id", zone=JAKARTA)
+    assert [e.value for e in found] == ["2024-10-13"]
