@@ -27,8 +27,9 @@ def event_time(
 ) -> EventTime | None:
     """Return the event's time: nearest expression in its sentence, then its paragraph, then publication.
 
-    The fallback is the publication day as seen in zone, the day extract resolved "hari ini" to (published's own
-    date without zone).
+    Anaphoric expressions ("Sehari kemudian") count like any other: extract has dated them from the story. The
+    fallback is the publication day as seen in zone, the day extract resolved "hari ini" to (published's own date
+    without zone).
     """
     usable = [e for e in expressions if e.paragraph == paragraph and e.kind in _CONCRETE and e.value and e.granularity]
     in_sentence = [e for e in usable if e.start >= sentence[0] and e.end <= sentence[1]]

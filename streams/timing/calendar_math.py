@@ -8,8 +8,11 @@ from datetime import date, timedelta
 _RECENT_AHEAD_DAYS = 31
 
 __all__ = [
+    "add_months",
+    "first_day",
     "iso_week",
     "make_date",
+    "move",
     "nearest_day",
     "nearest_month_year",
     "shift",
@@ -106,3 +109,42 @@ def nearest_month_year(anchor: date, month: int, direction: str | None) -> int:
         options = [o for o in options if o <= here + 1]
     best = min(options, key=lambda o: (abs(o - here), o > here))
     return best // 12
+
+
+def add_months(day: date, months: int) -> date:
+    """Return day moved by whole months, kept inside the target month (31 January + 1 month is 29 February)."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    for last in (day.day, 30, 29, 28):
+        moved = make_date(year, month0 + 1, min(day.day, last))
+        if moved is not None:
+            return moved
+    raise AssertionError("every month has a 28th")
+
+
+def move(day: date, unit: str, offset: int) -> date:
+    """Return day moved by offset units: day, week, month or year (month ends are kept inside the month)."""
+    if unit == "day":
+        return day + timedelta(days=offset)
+    if unit == "week":
+        return day + timedelta(weeks=offset)
+    if unit == "month":
+        return add_months(day, offset)
+    if unit == "year":
+        return add_months(day, 12 * offset)
+    raise ValueError(f"unit {unit!r}: expected day, week, month or year")
+
+
+def first_day(value: str, granularity: str) -> date | None:
+    """Return the first day of an ISO value (2024-10-13, 2024-W41, 2024-W41-WE (its Saturday), 2024-10, 2024)."""
+    try:
+        if granularity == "day":
+            return date.fromisoformat(value[:10])
+        if granularity == "week":
+            return date.fromisocalendar(int(value[:4]), int(value[6:8]), 6 if value.endswith("-WE") else 1)
+        if granularity == "month":
+            return date(int(value[:4]), int(value[5:7]), 1)
+        if granularity == "year":
+            return date(int(value[:4]), 1, 1)
+    except ValueError:
+        return None
+    return None

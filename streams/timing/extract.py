@@ -17,6 +17,7 @@ from streams.timing.calendar_math import (
 )
 from streams.timing.lexicon import Lexicon, Pattern, lexicon
 from streams.timing.model import Granularity, Kind, TimeExpression
+from streams.timing.narrative import Anaphor, Narrative
 from streams.timing.zones import format_offset, parse_zone
 
 __all__ = ["anchor_date", "extract", "extract_paragraph"]
@@ -27,6 +28,8 @@ _PREFIX_WINDOW = 40
 _CLOCK_REACH = 160
 _UNIT_ISO = {"day": "D", "week": "W", "month": "M", "year": "Y"}
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"“'‘(]?[A-Z0-9])")
+# What may follow an expression that must end its clause ("the day before." but not "the day before the vote").
+_CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)\]\"'”’—–-]|$)")
 
 
 @dataclass(slots=True)
@@ -41,6 +44,10 @@ class _Found:
     flags: tuple[str, ...] = ()
     # Clock times wait for the date they belong to: (hour, minute, zone, minutes written).
     clock: tuple[int, int, tzinfo, bool] | None = None
+    # Anaphoric expressions wait for the story's reference time (streams/timing/narrative.py).
+    anaphor: Anaphor | None = None
+    anchor: str | None = None
+    duration: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +78,8 @@ def extract(
 ) -> list[TimeExpression]:
     """Return every temporal expression of the paragraphs not in skip, resolved against published.
 
+    Anaphoric expressions ("Sebulan kemudian", "keesokan harinya", "the next day") are resolved against the
+    story's reference time instead: the last date the paragraphs gave before them (streams/timing/narrative.py).
     When published is None the date is inferred from the text (see infer_published); when that fails,
     relative expressions keep value None and the flag "unresolved".
     """
@@ -79,17 +88,24 @@ def extract(
 
         published = infer_published(paragraphs, language=language, zone=zone)
     anchor = anchor_date(published, zone)
+    story = Narrative(anchor)
     out: list[TimeExpression] = []
     for index, text in enumerate(paragraphs):
         if index not in skip:
-            out.extend(extract_paragraph(index, text, anchor=anchor, language=language, zone=zone))
+            out.extend(_extract(index, text, anchor, language, zone, story))
     return out
 
 
 def extract_paragraph(
     index: int, text: str, *, anchor: date | None, language: str, zone: tzinfo
 ) -> list[TimeExpression]:
-    """Return the expressions of one paragraph, in text order."""
+    """Return the expressions of one paragraph, in text order (anaphors dated from this paragraph alone)."""
+    return _extract(index, text, anchor, language, zone, Narrative(anchor))
+
+
+def _extract(
+    index: int, text: str, anchor: date | None, language: str, zone: tzinfo, story: Narrative
+) -> list[TimeExpression]:
     matches = _matches(text)
     if not matches:
         return []
@@ -103,6 +119,7 @@ def extract_paragraph(
                 item.rank = pattern.rank
                 found.append(item)
     kept = _without_overlaps(found)
+    _follow_story(kept, story, ctx)
     kept = [_place_clock(item, kept, ctx) if item.clock else item for item in kept]
     return [
         TimeExpression(
@@ -115,9 +132,31 @@ def extract_paragraph(
             kind=f.kind,
             relative=f.relative,
             flags=f.flags,
+            anchor=f.anchor,
+            duration=f.duration,
         )
         for f in kept
     ]
+
+
+def _follow_story(kept: list[_Found], story: Narrative, ctx: _Context) -> None:
+    """In text order, note each date in the story and date each anaphor from the story's reference time."""
+    for item in kept:
+        if item.anaphor is not None:
+            resolved = story.resolve(item.anaphor)
+            item.value, item.granularity, item.anchor = resolved.value, resolved.granularity, resolved.anchor
+            item.flags = (*item.flags, *resolved.flags)
+            item.duration = item.anaphor.duration
+        elif item.kind == "date" and item.value is not None and item.granularity is not None:
+            story.note(item.value, item.granularity, open_period=_opens_period(ctx, item.start))
+
+
+def _opens_period(ctx: _Context, start: int) -> bool:
+    """True when the word before start is "sejak"/"since": the date opens a period that runs to the present."""
+    head = ctx.text[max(0, start - 12) : start].lower()  # a cheap test first: most dates follow neither word
+    if not any(word in head for word in ctx.lex.anaphora.open_period):
+        return False
+    return _word_before(ctx, start) in ctx.lex.anaphora.open_period
 
 
 # The pipeline reads the lead twice (infer_published without an anchor, then extract with one): the
@@ -506,6 +545,52 @@ def _clock(m: re.Match[str], ctx: _Context) -> _Found | None:
     return _Found(m.start(), m.end(), 0, None, None, "time", False, flags, clock=clock)
 
 
+def _clause_final_blocked(ctx: _Context, phrase: str, end: int) -> bool:
+    """True when phrase ends in "before"/"after" and the clause goes on: then it is dated from what follows."""
+    last = phrase.rsplit(" ", 1)[-1]
+    return last in ctx.lex.anaphora.clause_final and _CLAUSE_END.match(ctx.text, end) is None
+
+
+def _anaphor_counted(m: re.Match[str], ctx: _Context) -> _Found | None:
+    count, unit = _count(m, ctx)  # the regex takes digits and number words only: never "beberapa"
+    if count is None or unit == "hour":
+        return None  # "dua jam kemudian" stays a duration: no day to give
+    word = _norm(m["dir"])
+    if _clause_final_blocked(ctx, word, m.end()):
+        return None
+    if not m["pre"] and _word_before(ctx, m.start()) in ctx.lex.anaphora.not_after:
+        return None  # "selama dua hari kemudian dibebaskan": held for two days, then freed
+    n = int(count)
+    offset = -n if word in ctx.lex.anaphora.before else n
+    anaphor = Anaphor(unit, offset, f"P{n}{_UNIT_ISO[unit]}")
+    return _Found(m.start(), m.end(), 0, None, None, "date", True, anaphor=anaphor)
+
+
+def _anaphor(m: re.Match[str], ctx: _Context) -> _Found | None:
+    words = m["ana"].split()
+    if len(words) > 1 and words[0].islower() and any(w[0].isupper() for w in words[1:]):
+        return None  # "malam itu. Ini" lost its full stop, as in _relative
+    phrase = _norm(m["ana"])
+    if _clause_final_blocked(ctx, phrase, m.end()):
+        return None
+    before = _word_before(ctx, m.start())
+    if before in ctx.lex.numbers or before in ctx.lex.anaphora.quantities or before.isdigit():
+        return None  # "tiga hari itu": those three days
+    unit, offset = ctx.lex.anaphora.phrases[phrase]
+    duration = f"P{abs(offset)}{_UNIT_ISO[unit]}" if offset else None
+    return _Found(m.start(), m.end(), 0, None, None, "date", True, anaphor=Anaphor(unit, offset, duration))
+
+
+def _anaphor_day(m: re.Match[str], ctx: _Context) -> _Found | None:
+    day = int(m["d"])
+    if not 1 <= day <= 31:
+        return None
+    word = _norm(m["dir"])
+    direction = "past" if word in ctx.lex.past else "future" if word in ctx.lex.future else "this"
+    anaphor = Anaphor("day_of_month", day, None, direction)
+    return _Found(m.start(), m.end(), 0, None, None, "date", True, anaphor=anaphor)
+
+
 def _granularity(name: str) -> Granularity:
     grains: dict[str, Granularity] = {"day": "day", "week": "week", "month": "month", "year": "year"}
     return grains[name]
@@ -524,4 +609,7 @@ _HANDLERS: dict[str, Callable[[re.Match[str], _Context], _Found | None]] = {
     "iso_duration": _iso_duration,
     "set": _set,
     "clock": _clock,
+    "anaphor_counted": _anaphor_counted,
+    "anaphor": _anaphor,
+    "anaphor_day": _anaphor_day,
 }

@@ -13,7 +13,7 @@ import ahocorasick
 
 from streams.errors import ConfigError
 
-__all__ = ["Lexicon", "Pattern", "lexicon", "load"]
+__all__ = ["Anaphora", "Lexicon", "Pattern", "lexicon", "load"]
 
 _PLACEHOLDER = re.compile(r"\{([A-Z_]+)\}")
 _NON_WORD = re.compile(r"\W")
@@ -175,6 +175,19 @@ def _first_word(entry: str, owner: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Anaphora:
+    """The [anaphora] words: expressions dated from the story's last date rather than from publication."""
+
+    phrases: dict[str, tuple[str, int]]  # "keesokan harinya" -> ("day", 1)
+    after: frozenset[str]
+    before: frozenset[str]
+    not_after: frozenset[str]
+    quantities: frozenset[str]
+    clause_final: frozenset[str]
+    open_period: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     """Every word list and pattern the extractor needs, lower-cased keys."""
 
@@ -195,6 +208,7 @@ class Lexicon:
     future_markers: tuple[str, ...]
     year_block_before: frozenset[str]
     duration_before: frozenset[str]
+    anaphora: Anaphora
     precheck: re.Pattern[str]
     weekday_prefix: re.Pattern[str]
     closing: re.Pattern[str]
@@ -229,6 +243,7 @@ def lexicon() -> Lexicon:
     units = {w.lower(): unit for unit, words in lex["units"].items() for w in words}
     one_unit = {w.lower(): unit for unit, words in lex["one_unit"].items() for w in words}
     direction = lex["direction"]
+    anaphora = lex["anaphora"]
     # Zone abbreviations are case-sensitive: "ET" is a zone, "et" is not.
     zone = "(?-i:" + _alternation(zones["abbreviations"]) + r"(?:\s?[+-]\s?\d{1,2}(?::?\d\d)?)?)(?![\w+-])"
     fills = {
@@ -249,6 +264,10 @@ def lexicon() -> Lexicon:
         "YEAR_BLOCK_AFTER": _alternation(lex["years"]["block_after"]),
         "DURATION_BEFORE": _alternation(lex["durations"]["before"]),
         "SET_BEFORE": _alternation(lex["sets"]["before"]),
+        "ANAPHOR": _alternation(anaphora["phrases"]),
+        "ANAPHOR_AFTER": _alternation(anaphora["after"]),
+        "ANAPHOR_BEFORE": _alternation(anaphora["before"]),
+        "ANAPHOR_APPROX": _alternation(anaphora["approximate"]),
         "ZONE": zone,
     }
 
@@ -297,6 +316,8 @@ def lexicon() -> Lexicon:
         "MODIFIER": list(lex["modifiers"]),
         "WEEKDAY_BEFORE": list(lex["weekday_before"]["words"]),
         "DURATION_BEFORE": list(lex["durations"]["before"]),
+        "ANAPHOR": list(anaphora["phrases"]),
+        "ANAPHOR_APPROX": list(anaphora["approximate"]),
     }
     relative = {
         re.sub(r"\s+", " ", k.lower()): (str(v[0]), v[1] if isinstance(v[1], str) else int(v[1]))
@@ -320,6 +341,15 @@ def lexicon() -> Lexicon:
         future_markers=tuple(lex["future_markers"]["words"]),
         year_block_before=frozenset(lex["years"]["block_before"]),
         duration_before=frozenset(lex["durations"]["before"]),
+        anaphora=Anaphora(
+            phrases={_norm_phrase(k): (str(v[0]), int(v[1])) for k, v in anaphora["phrases"].items()},
+            after=frozenset(_norm_phrase(w) for w in anaphora["after"]),
+            before=frozenset(_norm_phrase(w) for w in anaphora["before"]),
+            not_after=frozenset(anaphora["not_after"]),
+            quantities=frozenset(anaphora["quantities"]),
+            clause_final=frozenset(anaphora["clause_final"]),
+            open_period=frozenset(anaphora["open_period"]),
+        ),
         precheck=compile_(spec["precheck"]["pattern"]),
         weekday_prefix=compile_(spec["prefix"]["weekday"]),
         closing=compile_(spec["prefix"]["closing"]),
@@ -327,6 +357,10 @@ def lexicon() -> Lexicon:
         patterns=patterns,
         gates=Gates(patterns, classes, lists),
     )
+
+
+def _norm_phrase(phrase: str) -> str:
+    return re.sub(r"\s+", " ", phrase.lower())
 
 
 def _word_class(pattern: str, name: Any) -> str | None:

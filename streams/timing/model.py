@@ -44,12 +44,17 @@ class TimeExpression:
     kind: Kind
     relative: bool
     flags: tuple[str, ...] = ()
+    # Anaphoric expressions only (flag "anaphoric": "Sebulan kemudian", "hari itu", "the next day"): the value of
+    # the date they were counted from, the story's last date before them or else the publication day (flag
+    # "anchor_published"), and the distance counted ("P1M"; None for "hari itu"). None on every other expression.
+    anchor: str | None = None
+    duration: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON-ready form (flags as a list)."""
+        """Return the JSON-ready form (flags as a list; anchor and duration only when set)."""
         # Written out rather than dataclasses.asdict, which deep-copies field by field (a fifth of the time
-        # stage went there); same keys, same order.
-        return {
+        # stage went there).
+        out = {
             "paragraph": self.paragraph,
             "text": self.text,
             "start": self.start,
@@ -60,6 +65,11 @@ class TimeExpression:
             "relative": self.relative,
             "flags": list(self.flags),
         }
+        if self.anchor is not None:
+            out["anchor"] = self.anchor
+        if self.duration is not None:
+            out["duration"] = self.duration
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TimeExpression:

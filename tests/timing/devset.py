@@ -151,9 +151,7 @@ def score_anaphora(rows: list[dict[str, Any]]) -> AnaphoraScore:
     return result
 
 
-def _locate_in(
-    paragraphs: list[str], needle: str, taken: dict[int, list[tuple[int, int]]]
-) -> tuple[int, int, int]:
+def _locate_in(paragraphs: list[str], needle: str, taken: dict[int, list[tuple[int, int]]]) -> tuple[int, int, int]:
     """(paragraph, start, end) of the first free whole-word occurrence of needle, paragraphs in order."""
     for index, text in enumerate(paragraphs):
         spans = taken.setdefault(index, [])

@@ -20,7 +20,7 @@ DATA = Path(__file__).parent.parent / "data"
 def _corpus() -> list[str]:
     texts = [
         json.loads(line)["text"]
-        for name in ("dev_id", "dev_en")
+        for name in ("dev_id", "dev_en", "anaphora")
         for line in (DATA / "timing" / f"{name}.jsonl").read_text("utf-8").splitlines()
         if line
     ]
@@ -68,6 +68,19 @@ def _mutations(texts: list[str]) -> list[str]:
         "p.m.",
         "ini",
         "ago",
+        "kemudian",
+        "sebelumnya",
+        "itu",
+        "keesokan",
+        "harinya",
+        "tanggal",
+        "24",
+        "kemarin",
+        "that",
+        "next",
+        "day",
+        "later",
+        "before",
     ]
     for _ in range(3000):
         out.append(" ".join(rng.choice(words + list(string.punctuation)) for _ in range(rng.randint(1, 12))))
