@@ -137,6 +137,7 @@ def time_stage(doc: dict[str, Any], *, clock: Clock) -> tuple[dict[str, Any], li
             sentence=(ev["sentence_span"][0], ev["sentence_span"][1]),
             trigger=(ev["trigger_span"][0], ev["trigger_span"][1]),
             published=published,
+            zone=zone,
         )
         events.append({**ev, "time": None if t is None else t.to_dict()})
     processed = iso(clock())
