@@ -173,10 +173,12 @@ def test_records_older_than_the_window_are_not_matched_and_are_swept(kafka_boots
     w1 = worker_factory(prefix, agents="dedup", name="w1")
     ready(w1)
     now_ms = int(time.time() * 1000)
+    # One partition, so they are processed in the order sent: which of two articles counts as first when they
+    # arrive out of order is a known open question (issues 11 and 16; see the xfail in tests/dedup).
     send(kafka_bootstrap, f"{prefix}articles", [
-        ("old", PARAS, None, now_ms - 8 * DAY_MS),
-        ("recent", PARAS[6:9], None, now_ms - 1 * DAY_MS),
-        ("new", [PARAS[0], PARAS[1], PARAS[7], "Satu paragraf baru yang belum pernah muncul di mana pun."], None,
+        ("old", PARAS, 0, now_ms - 8 * DAY_MS),
+        ("recent", PARAS[6:9], 0, now_ms - 1 * DAY_MS),
+        ("new", [PARAS[0], PARAS[1], PARAS[7], "Satu paragraf baru yang belum pernah muncul di mana pun."], 0,
          now_ms),
     ])
     out = docs(kafka_bootstrap, f"{prefix}deduped", lambda got: len(got) >= 3, w1)

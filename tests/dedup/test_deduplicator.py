@@ -58,3 +58,21 @@ def test_records_outside_the_window_are_absent_then_expired() -> None:
     assert expire(store, NOW + week + 1, week) == 0
     assert expire(store, NOW + 2 * week + 2, week) == before
     assert store == {}
+
+
+@pytest.mark.xfail(strict=True, reason="known bug, issue 11: an article older than a stored record counts it as live")
+def test_an_older_article_arriving_late_does_not_change_what_a_newer_one_matches() -> None:
+    day = 86400.0
+    paragraphs = [p for p in SEED if len(p) > 80]
+    old, recent = paragraphs, paragraphs[6:9]
+    new = [paragraphs[0], paragraphs[1], paragraphs[7]]
+
+    def flags_of_new(order: list[tuple[str, list[str], float]]) -> list[str | None]:
+        dedup = Deduplicator()
+        for article_id, paras, at in order:
+            dedup.process(article_id, paras, at)
+        return [None if v.duplicate is None else v.duplicate.kind for v in dedup.process("new", new, NOW)]
+
+    in_order = flags_of_new([("old", old, NOW - 8 * day), ("recent", recent, NOW - day)])
+    swapped = flags_of_new([("recent", recent, NOW - day), ("old", old, NOW - 8 * day)])
+    assert in_order == swapped
