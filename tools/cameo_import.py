@@ -100,8 +100,11 @@ SKIP_FORMS = frozenset(
     for line in (Path(__file__).resolve().parent / "cameo_skip.txt").read_text("utf-8").splitlines()
     if line.strip() and not line.startswith("#")
 )
-# Zipf frequency from which a verb form is an everyday word (4.0: about once in 10,000 words of English text).
+# Zipf frequency from which a verb form is an everyday word (4.0: about once in 100,000 words of English text).
 EVERYDAY = 4.0
+# From this Zipf frequency a verb form with object patterns only is left out too (5.0: about once in
+# 10,000 words): every article hits it and the automaton pays for each hit, for a rare object match.
+VERY_COMMON = 5.0
 _BLOCK = re.compile(r"^---\s+(\S+)\s+\[([^\]]*)\]")
 _CODE = re.compile(r"\[([0-9-]+)(?::[0-9-]*)?\]")
 
@@ -254,11 +257,15 @@ def convert(dictionary: Path, table: dict[str, tuple[str, str]], hand: set[str])
                 if form in hand or form in emitted or form in SKIP_FORMS or not form.replace(" ", "").isalpha():
                     continue
                 emitted.add(form)
+                common = zipf_frequency(form, "en")
+                keeps_default = default is not None and common < EVERYDAY
+                if not keeps_default and common >= VERY_COMMON:
+                    continue  # "told", "points", "win": a key hit in every article for a rare object match
                 if vetoes and (default or by_target):
                     rows.append(f"{form}\tNONE\t-\t-\twith={'|'.join(sorted(vetoes))}")
                 for (type_, mode, root), words in sorted(by_target.items()):
                     rows.append(f"{form}\t{type_}\t{mode}\t{root}\tlower with={'|'.join(sorted(words))}")
-                if default is not None and zipf_frequency(form, "en") < EVERYDAY:
+                if keeps_default:
                     type_, mode, root = default
                     rows.append(f"{form}\t{type_}\t{mode}\t{root}\tlower")
 
