@@ -127,3 +127,10 @@ def test_latest_blind_sets_hold_their_level(language: str, suffix: str) -> None:
     floor_right, floor_quiet = BLIND_FLOORS[(language, suffix)]
     assert right >= floor_right, f"right type {right:.3f}"
     assert sum(quiet) / len(quiet) >= floor_quiet, f"quiet {sum(quiet)}/{len(quiet)}"
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_sport_business_and_culture_raise_no_event(language: str) -> None:
+    rows = [text for label, text in _load(language, "_quiet_dev") if label == "NONE"]
+    loud = [text for text in rows if tag([text], article_id="q", language=language).events]
+    assert len(loud) <= len(rows) // 20, loud
