@@ -134,3 +134,30 @@ def test_sport_business_and_culture_raise_no_event(language: str) -> None:
     rows = [text for label, text in _load(language, "_quiet_dev") if label == "NONE"]
     loud = [text for text in rows if tag([text], article_id="q", language=language).events]
     assert len(loud) <= len(rows) // 20, loud
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bupati nonaktif itu ditangkap KPK dalam operasi tangkap tangan di rumah dinasnya, Rabu malam.",
+        "Mantan direktur BUMN itu kini ditahan di Lembaga Pemasyarakatan Sukamiskin, Bandung.",
+        "Seorang pengedar sabu terciduk polisi saat bertransaksi di sebuah minimarket di Medan.",
+        "Kejaksaan Negeri Surabaya menahan dua tersangka korupsi dana hibah pendidikan.",
+    ],
+)
+def test_arrests_and_detentions_by_state_bodies_are_coerce(text: str) -> None:
+    # PLOVER codes an arrest or detention by police, KPK or prosecutors as COERCE, political side or not.
+    assert "COERCE" in {e.type for e in tag([text], article_id="c", language="id").events}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bank BNI menandatangani perjanjian pembiayaan dengan 200 nasabah UMKM di Makassar.",
+        "Tiga perusahaan sawit dikenai sanksi administratif karena tidak memiliki izin lingkungan.",
+        "Wali kota meminta kerja sama semua pihak untuk menjaga inflasi tetap terkendali menjelang Natal.",
+        "Program Keluarga Harapan menyalurkan bantuan tunai kepada keluarga miskin setiap tiga bulan.",
+    ],
+)
+def test_business_deals_sanctions_on_companies_and_welfare_raise_nothing(text: str) -> None:
+    assert tag([text], article_id="n", language="id").events == []
