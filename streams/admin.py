@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,16 +15,80 @@ from streams.errors import BrokerError, ConfigError
 from streams.settings import MAX_MESSAGE_BYTES, Settings
 from streams.topics import TopicSpec, topic_specs
 
-__all__ = ["consume", "create_topics", "list_topics", "producer", "topic_reader"]
+__all__ = [
+    "CONNECT_TIMEOUT_S",
+    "check_reachable",
+    "consume",
+    "create_topics",
+    "deletable_topics",
+    "delete_topics",
+    "list_topics",
+    "missing_topic",
+    "producer",
+    "require_topic",
+    "topic_reader",
+]
 
 _CLIENT_ID = "warta-cli"
+# How long a CLI client may take to reach the cluster and read its metadata (kafka-python's
+# bootstrap_timeout_ms; its default of 30 s made every wrong address a half-minute wait).
+CONNECT_TIMEOUT_S = 4.0
+_CONNECT_MS = int(CONNECT_TIMEOUT_S * 1000)
+_HINT = "start one with `warta kafka start` or set KAFKA_BOOTSTRAP_SERVERS to a running broker's host:port"
+
+
+_NO_ANSWER = f"it accepts connections but gave no Kafka metadata within {CONNECT_TIMEOUT_S:.0f} s"
+
+
+def _no_broker(bootstrap: str, why: str) -> BrokerError:
+    return BrokerError(f"no Kafka broker at {bootstrap} ({why}): {_HINT}")
+
+
+def check_reachable(bootstrap: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Fail at once, in one line, if no bootstrap address accepts a TCP connection (a refused port answers in
+    microseconds, so a wrong address costs no client bootstrap timeout)."""
+    why = "no address given"
+    for hostport in (hp.strip() for hp in bootstrap.split(",")):
+        if not hostport:
+            continue
+        host, sep, port = hostport.rpartition(":")
+        if not sep or not port.isdigit():
+            raise BrokerError(f"bad bootstrap address {hostport!r}: expected host:port")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+                return
+        except OSError as exc:
+            why = exc.strerror or type(exc).__name__
+            why = why[0].lower() + why[1:] if why else type(exc).__name__
+    raise _no_broker(bootstrap, why)
 
 
 def _admin(bootstrap: str) -> KafkaAdminClient:
+    check_reachable(bootstrap)
     try:
-        return KafkaAdminClient(bootstrap_servers=bootstrap, client_id=_CLIENT_ID, request_timeout_ms=30000)
+        return KafkaAdminClient(bootstrap_servers=bootstrap, client_id=_CLIENT_ID, request_timeout_ms=30000,
+                                bootstrap_timeout_ms=_CONNECT_MS)
+    except KafkaError:
+        raise _no_broker(bootstrap, _NO_ANSWER) from None
+
+
+def missing_topic(topic: str, bootstrap: str, hint: str) -> BrokerError:
+    """The one-line error for a topic that is not on the cluster."""
+    return BrokerError(f"topic {topic} does not exist on {bootstrap}: {hint}")
+
+
+def require_topic(bootstrap: str, topic: str, hint: str) -> int:
+    """The partition count of `topic`; a BrokerError with `hint` if the cluster has no such topic."""
+    admin = _admin(bootstrap)
+    try:
+        if topic not in set(admin.list_topics()):
+            raise missing_topic(topic, bootstrap, hint)
+        [described] = admin.describe_topics([topic])
+        return len(described.get("partitions") or [])
     except KafkaError as exc:
-        raise BrokerError(f"no Kafka broker answers at {bootstrap} ({type(exc).__name__})") from None
+        raise BrokerError(f"reading the metadata of {topic} on {bootstrap}: {exc}") from None
+    finally:
+        admin.close()
 
 
 def create_topics(
@@ -79,7 +144,7 @@ def _check_partitions(admin: KafkaAdminClient, specs: list[TopicSpec]) -> None:
 
 def _wait_for_leaders(bootstrap: str, names: list[str], timeout: float = 30.0) -> None:
     """Block until every partition of the new topics has a leader (producers fail before that)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id=_CLIENT_ID)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id=_CLIENT_ID, bootstrap_timeout_ms=_CONNECT_MS)
     try:
         deadline = time.monotonic() + timeout
         pending = set(names)
@@ -102,12 +167,67 @@ def list_topics(bootstrap: str) -> dict[str, int]:
         for t in admin.describe_topics():
             out[_topic_name(t)] = len(t.get("partitions") or [])
         return dict(sorted(out.items()))
+    except KafkaError as exc:
+        raise BrokerError(f"listing topics on {bootstrap}: {exc}") from None
     finally:
         admin.close()
 
 
+def deletable_topics(names: list[str], prefix: str, app_id: str) -> list[str]:
+    """The topics of one deployment among `names`: those with its prefix, and the Faust app's own
+    (`<app id>-<table>-changelog`, `<app id>-__assignor-__leader`, repartition topics)."""
+    if not prefix:
+        raise ConfigError("an empty topic prefix would select every topic: set WARTA_TOPIC_PREFIX or --prefix")
+    return sorted(n for n in names
+                  if not n.startswith("__") and (n.startswith(prefix) or n.startswith(f"{app_id}-")))
+
+
+def delete_topics(bootstrap: str, names: list[str], group_id: str | None = None, timeout: float = 30.0) -> bool:
+    """Delete `names` and wait until the cluster no longer lists them; then delete the consumer group
+    `group_id` (its committed offsets would otherwise apply to topics re-created with the same names).
+    Refuses while the group has members (workers still running). Returns whether the group was deleted."""
+    admin = _admin(bootstrap)
+    try:
+        if group_id is not None:
+            members = _group_members(admin, group_id)
+            if members:
+                raise BrokerError(
+                    f"consumer group {group_id} has {members} running member(s): stop its workers first"
+                )
+        if names:
+            admin.delete_topics(names, timeout_ms=int(timeout * 1000))
+            deadline = time.monotonic() + timeout
+            left = set(names) & set(admin.list_topics())
+            while left and time.monotonic() < deadline:
+                time.sleep(0.2)
+                left = set(names) & set(admin.list_topics())
+            if left:
+                raise BrokerError(f"topics still listed {timeout:.0f}s after deletion: {sorted(left)}")
+        if group_id is None:
+            return False
+        # {group id: "OK" or the error's name}; GroupIdNotFoundError when the group never committed anything.
+        return dict(admin.delete_groups([group_id])).get(group_id) == "OK"
+    except KafkaError as exc:
+        raise BrokerError(f"deleting topics on {bootstrap}: {exc}") from None
+    finally:
+        admin.close()
+
+
+def _group_members(admin: KafkaAdminClient, group_id: str) -> int:
+    """How many members the consumer group has now (0 if it does not exist)."""
+    described = admin.describe_groups([group_id])
+    info = described.get(group_id) if isinstance(described, dict) else None
+    if not info:
+        return 0
+    return len(info.get("members") or [])
+
+
 def producer(bootstrap: str) -> KafkaProducer:
-    """A producer that waits for the leader's ack and allows large articles."""
+    """A producer that waits for the leader's ack and allows large articles.
+
+    A send to a topic the cluster does not have fails after 10 s (max_block_ms) instead of kafka-python's 60 s;
+    the CLI checks the topic first (require_topic) so a user never waits for that."""
+    check_reachable(bootstrap)
     try:
         return KafkaProducer(
             bootstrap_servers=bootstrap,
@@ -115,23 +235,32 @@ def producer(bootstrap: str) -> KafkaProducer:
             acks="all",
             linger_ms=5,
             max_request_size=MAX_MESSAGE_BYTES,
+            max_block_ms=10_000,
+            bootstrap_timeout_ms=_CONNECT_MS,
         )
-    except KafkaError as exc:
-        raise BrokerError(f"no Kafka broker answers at {bootstrap} ({type(exc).__name__})") from None
+    except KafkaError:
+        raise _no_broker(bootstrap, _NO_ANSWER) from None
 
 
-def topic_reader(bootstrap: str, topic: str, *, from_end: bool = False, wait: float = 30.0) -> KafkaConsumer:
+def topic_reader(
+    bootstrap: str, topic: str, *, from_end: bool = False, wait: float = 30.0, hint: str | None = None
+) -> KafkaConsumer:
     """A consumer without a group, assigned every partition of `topic` at its start (or end).
 
-    Waits up to `wait` seconds for the topic's metadata; the caller closes the consumer.
+    Waits up to `wait` seconds for the topic's metadata (0: one look); the caller closes the consumer.
     """
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap,
-        client_id=_CLIENT_ID,
-        enable_auto_commit=False,
-        fetch_max_bytes=MAX_MESSAGE_BYTES,
-        max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
-    )
+    check_reachable(bootstrap)
+    try:
+        consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap,
+            client_id=_CLIENT_ID,
+            enable_auto_commit=False,
+            fetch_max_bytes=MAX_MESSAGE_BYTES,
+            max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+            bootstrap_timeout_ms=_CONNECT_MS,
+        )
+    except KafkaError:
+        raise _no_broker(bootstrap, _NO_ANSWER) from None
     try:
         deadline = time.monotonic() + wait
         parts = consumer.partitions_for_topic(topic)
@@ -140,7 +269,7 @@ def topic_reader(bootstrap: str, topic: str, *, from_end: bool = False, wait: fl
             consumer.poll(timeout_ms=0)
             parts = consumer.partitions_for_topic(topic)
         if not parts:
-            raise BrokerError(f'topic "{topic}" does not exist on {bootstrap}')
+            raise missing_topic(topic, bootstrap, hint or "check the name with `warta topics list`")
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
         consumer.assign(tps)
         if from_end:
@@ -160,9 +289,12 @@ def consume(
     from_end: bool = False,
     max_records: int | None = None,
     idle_timeout: float | None = None,
+    wait: float = 30.0,
+    hint: str | None = None,
 ) -> Iterator[Any]:
-    """Read a topic without a consumer group (all partitions, earliest offset unless from_end)."""
-    consumer = topic_reader(bootstrap, topic, from_end=from_end)
+    """Read a topic without a consumer group (all partitions, earliest offset unless from_end); `wait` and
+    `hint` as for topic_reader."""
+    consumer = topic_reader(bootstrap, topic, from_end=from_end, wait=wait, hint=hint)
     try:
         seen = 0
         last = time.monotonic()
