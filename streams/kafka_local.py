@@ -304,7 +304,10 @@ def _tail(path: Path, lines: int = _LOG_LINES) -> str:
 
 
 def _port_in_use(port: int) -> bool:
+    """True if something listens on 127.0.0.1:port. SO_REUSEADDR as the broker's own listener has (Java sets it
+    on server sockets): a port whose last connections are in TIME-WAIT, as after `stop`, is free for Kafka."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
