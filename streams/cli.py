@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 import time
@@ -18,26 +19,61 @@ from streams.settings import Settings
 
 __all__ = ["main"]
 
+# Help texts are Rich markup (typer's default rich_markup_mode): a "[env: …]" would be read as a style tag and
+# vanish, so every literal "[" in a help text goes through _env() or rich.markup.escape.
 app = typer.Typer(
     help="Warta: a streaming news-event processor (dedup → tag events → timestamps) on Apache Kafka.\n\n"
     "Settings come from flags or environment variables: KAFKA_BOOTSTRAP_SERVERS (use that cluster and "
-    "start nothing), WARTA_TOPIC_PREFIX (default 'warta.'), WARTA_PARTITIONS, WARTA_REPLICATION, "
-    "WARTA_DATA_DIR, WARTA_WEB_PORT, WARTA_HOME, WARTA_MAX_BODY_BYTES, WARTA_DEDUP_RETENTION_DAYS.",
+    "start nothing), WARTA_TOPIC_PREFIX (default 'warta.'), WARTA_APP_ID, WARTA_PARTITIONS, WARTA_REPLICATION, "
+    "WARTA_DATA_DIR, WARTA_WEB_PORT, WARTA_WEB_HOST, WARTA_LOG_LEVEL, WARTA_KAFKA_PORT, WARTA_HOME, WARTA_CACHE, "
+    "WARTA_MAX_BODY_BYTES, WARTA_DEDUP_RETENTION_DAYS, WARTA_TAGGERS (see README.md).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 kafka_app = typer.Typer(help="Run a local single-node Apache Kafka broker (KRaft) from Maven Central jars.",
                         no_args_is_help=True)
-topics_app = typer.Typer(help="Create or list Warta's topics (prefix from WARTA_TOPIC_PREFIX).",
+topics_app = typer.Typer(help="Create, list or delete Warta's topics (prefix from WARTA_TOPIC_PREFIX).",
                          no_args_is_help=True)
 app.add_typer(kafka_app, name="kafka")
 app.add_typer(topics_app, name="topics")
 
-Prefix = Annotated[str | None, typer.Option("--prefix", help="Topic prefix [env WARTA_TOPIC_PREFIX].")]
-Bootstrap = Annotated[
-    str | None, typer.Option("--bootstrap", "-b", help="host:port[,…] [env KAFKA_BOOTSTRAP_SERVERS].")
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Settings)}
+
+
+def _env(text: str, var: str, default: object) -> str:
+    """An option's help ending in "[env: VAR; default: X]", its bracket escaped for Rich."""
+    return f"{text} \\[env: {var}; default: {default}]"
+
+
+Prefix = Annotated[
+    str | None, typer.Option("--prefix", help=_env("Topic prefix.", "WARTA_TOPIC_PREFIX", _DEFAULTS["topic_prefix"]))
 ]
+Bootstrap = Annotated[
+    str | None,
+    typer.Option("--bootstrap", "-b", help=_env("Kafka cluster, host:port\\[,host:port…].", "KAFKA_BOOTSTRAP_SERVERS",
+                                                "the local broker of `warta kafka start`")),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"warta {version('warta')}")
+        except PackageNotFoundError:
+            typer.echo("warta (not installed: no package metadata)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print Warta's version and exit.")
+    ] = False,
+) -> None:
+    """Warta's global options."""
 
 
 def _err(message: str) -> None:
@@ -70,8 +106,46 @@ def _bootstrap(settings: Settings, start: bool = False) -> str:
 
 # ---------------------------------------------------------------- input files
 
-def _read_inputs(paths: list[str]) -> Iterator[tuple[str, int, bytes]]:
-    """(origin, line number, raw record) for each article: JSONL lines, or one text file = one article."""
+# Byte order marks that say for sure how a file is encoded (UTF-32's first: its LE mark starts with UTF-16's).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _from_bom(data: bytes) -> bytes | None:
+    """A UTF-16/32 file with a byte order mark, re-encoded as UTF-8 (the mark is unambiguous); else None."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).encode("utf-8")
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _encoding_hint(data: bytes, name: str) -> str:
+    """What a file that is not UTF-8 probably is, and the iconv line that converts it."""
+    sample = data[:4096]
+    if len(sample) >= 4:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if max(even, odd) > len(sample) // 8:
+            guess = "UTF-16LE" if odd > even else "UTF-16BE"
+            return f"the file looks like {guess} (no byte order mark); convert it with " \
+                   f"`iconv -f {guess} -t UTF-8 {name} > {Path(name).stem}.utf8{Path(name).suffix}`"
+    try:
+        sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return "save it as UTF-8"
+    return ("the file looks like cp1252 (Windows-1252) or Latin-1; convert it with "
+            f"`iconv -f CP1252 -t UTF-8 {name} > {Path(name).stem}.utf8{Path(name).suffix}`")
+
+
+def _read_inputs(paths: list[str]) -> Iterator[tuple[str, int, bytes, str]]:
+    """(origin, line number, raw record, encoding hint) for each article: JSONL lines, or one text file = one
+    article.
+
+    UTF-16/32 files with a byte order mark are decoded; a text file that is not UTF-8 fails with a hint about
+    its likely encoding; a JSON Lines file's bad lines fail one by one as usual, and the hint (empty if the file
+    is UTF-8) is for their error messages."""
     for name in paths or ["-"]:
         if name == "-":
             data, stem = sys.stdin.buffer.read(), "stdin"
@@ -80,16 +154,30 @@ def _read_inputs(paths: list[str]) -> Iterator[tuple[str, int, bytes]]:
             if not path.is_file():
                 raise WartaError(f"{name}: no such file")
             data, stem = path.read_bytes(), path.stem
-        if name.endswith((".jsonl", ".ndjson", ".json")) or data.lstrip()[:1] == b"{":
+        data = _from_bom(data) or data
+        jsonl = name.endswith((".jsonl", ".ndjson", ".json")) or data.lstrip()[:1] == b"{"
+        hint = ""
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            hint = _encoding_hint(data, name)
+            if not jsonl:
+                raise WartaError(f"{name}: not valid UTF-8 at byte {exc.start}: {hint}") from None
+        if jsonl:
             for n, line in enumerate(data.splitlines(), 1):
                 if line.strip():
-                    yield name, n, line
+                    yield name, n, line, hint
         else:
             try:
                 text = codec.decode_text(data)
             except InvalidMessage as exc:
                 raise WartaError(f"{name}: {exc}") from None
-            yield name, 1, codec.dumps({"id": stem, "body": text})
+            yield name, 1, codec.dumps({"id": stem, "body": text}), ""
+
+
+def _reason(exc: InvalidMessage, hint: str) -> str:
+    """An invalid record's reason, with the file's encoding hint when the record is not UTF-8."""
+    return f"{exc.reason}: {exc}" + (f": {hint}" if hint and exc.reason == "bad_encoding" else "")
 
 
 # ---------------------------------------------------------------- commands
@@ -112,14 +200,15 @@ def enrich(
     settings = _settings()
     dedup = Deduplicator(config=DedupConfig(window_seconds=settings.dedup_retention_days * 86400))
     tagger = tagger_from_spec(settings.taggers)
-    failures = 0
+    failures = records = 0
     out = sys.stdout.buffer
-    for origin, line, raw in _read_inputs(paths or []):
+    for origin, line, raw, hint in _read_inputs(paths or []):
+        records += 1
         try:
             article = parse_article(raw, settings.max_body_bytes)
         except InvalidMessage as exc:
             failures += 1
-            _err(f"{origin}:{line}: {exc.reason}: {exc}")
+            _err(f"{origin}:{line}: {_reason(exc, hint)}")
             continue
         enriched, events, _audits = enrich_one(
             article, dedup, record_time=time.time(), clock=time.time, tagger=tagger
@@ -127,6 +216,8 @@ def enrich(
         for record in events if events_only else [enriched]:
             out.write(codec.dumps(record) + b"\n")
         out.flush()
+    if not records:
+        _err(f"no articles in {', '.join(paths or ['-'])}")
     if failures:
         _err(f"{failures} invalid record(s)")
         raise typer.Exit(1)
@@ -147,21 +238,23 @@ def produce(
     from streams.article import parse_article
 
     settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
-    server = _bootstrap(settings)
     records = list(_read_inputs(paths))
-    producer = admin.producer(server)
+    server = _bootstrap(settings)
     topic = settings.topic("articles")
+    # kafka-python would wait max_block_ms for a topic the broker does not have (auto-creation is off).
+    admin.require_topic(server, topic, _create_hint(bootstrap, prefix))
+    producer = admin.producer(server)
     sent = skipped = 0
     with Progress(transient=False, console=None) as progress:
         task = progress.add_task(f"→ {topic}", total=len(records))
-        for origin, line, value in records:
+        for origin, line, value, hint in records:
             key: bytes | None = None
             try:
                 key = parse_article(value, None).id.encode("utf-8")
             except InvalidMessage as exc:
                 if not raw:
                     skipped += 1
-                    _err(f"{origin}:{line}: not sent ({exc.reason}: {exc}); use --raw to send it anyway")
+                    _err(f"{origin}:{line}: not sent ({_reason(exc, hint)}); use --raw to send it anyway")
                     progress.advance(task)
                     continue
             producer.send(topic, key=key, value=value)
@@ -189,9 +282,14 @@ def tail(
 
     settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
     server = _bootstrap(settings)
-    topic = settings.topic(name) if name in LOGICAL_TOPICS else name
+    logical = name in LOGICAL_TOPICS
+    topic = settings.topic(name) if logical else name
+    hint = (_create_hint(bootstrap, prefix) if logical
+            else f"check the name with `warta topics list` (or a logical name: {', '.join(LOGICAL_TOPICS)})")
     out = sys.stdout.buffer
-    for record in admin.consume(server, topic, from_end=from_end, max_records=max_records, idle_timeout=timeout):
+    records = admin.consume(server, topic, from_end=from_end, max_records=max_records, idle_timeout=timeout,
+                            wait=0, hint=hint)
+    for record in records:
         try:
             value = codec.loads(record.value)
         except InvalidMessage:
@@ -203,12 +301,21 @@ def tail(
 @app.command()
 def worker(
     agents: Annotated[str, typer.Option(help="Comma-separated agents to run: dedup,tag,time.")] = "dedup,tag,time",
-    web_port: Annotated[int | None, typer.Option(help="Dashboard/metrics port [env WARTA_WEB_PORT, 6066].")]
-    = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Table state (RocksDB) [env WARTA_DATA_DIR].")] = None,
+    web_port: Annotated[
+        int | None,
+        typer.Option(help=_env("Dashboard/metrics port (a busy one is replaced by a free one).", "WARTA_WEB_PORT",
+                               _DEFAULTS["web_port"])),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help=_env("Table state (RocksDB), one per worker.", "WARTA_DATA_DIR", _DEFAULTS["data_dir"])),
+    ] = None,
     bootstrap: Bootstrap = None,
     prefix: Prefix = None,
-    log_level: Annotated[str | None, typer.Option(help="debug|info|warning|error.")] = None,
+    log_level: Annotated[
+        str | None,
+        typer.Option(help=_env("debug|info|warning|error.", "WARTA_LOG_LEVEL", _DEFAULTS["log_level"])),
+    ] = None,
 ) -> None:
     """Run a Faust worker with some or all agents (several workers may run side by side:
     give each its own --data-dir and --web-port)."""
@@ -223,6 +330,7 @@ def worker(
         bootstrap_servers=bootstrap, topic_prefix=prefix, web_port=web_port, data_dir=data_dir, log_level=log_level
     )
     server = _bootstrap(settings)
+    admin.check_reachable(server)  # a wrong address fails here, in one line, before anything else is said
     if _port_busy(settings.web_host, settings.web_port):
         from streams.kafka_local import free_port
 
@@ -240,6 +348,12 @@ def worker(
     # log record for every send (about a tenth of a worker's time); a worker is a service, not a terminal toy.
     worker.spinner = None
     worker.execute_from_commandline()
+
+
+def _create_hint(bootstrap: str | None, prefix: str | None) -> str:
+    """What to run when a Warta topic is missing, with the flags the failing command was given."""
+    flags = (f" --prefix {prefix}" if prefix else "") + (f" --bootstrap {bootstrap}" if bootstrap else "")
+    return f"run `warta topics create{flags}`"
 
 
 def _overrides(s: Settings) -> dict[str, Any]:
@@ -260,9 +374,12 @@ def _port_busy(host: str, port: int) -> bool:
 
 @topics_app.command("create")
 def topics_create(
-    partitions: Annotated[int | None, typer.Option(help="Partitions per topic [env WARTA_PARTITIONS, 4].")] = None,
-    replication: Annotated[int | None, typer.Option(help="Replication factor [env WARTA_REPLICATION, 1].")]
-    = None,
+    partitions: Annotated[
+        int | None, typer.Option(help=_env("Partitions per topic.", "WARTA_PARTITIONS", _DEFAULTS["partitions"]))
+    ] = None,
+    replication: Annotated[
+        int | None, typer.Option(help=_env("Replication factor.", "WARTA_REPLICATION", _DEFAULTS["replication"]))
+    ] = None,
     bootstrap: Bootstrap = None,
     prefix: Prefix = None,
 ) -> None:
@@ -285,14 +402,59 @@ def topics_list(bootstrap: Bootstrap = None, prefix: Prefix = None) -> None:
         typer.echo(f"{name}\t{parts}")
 
 
+@topics_app.command("delete")
+def topics_delete(
+    yes: Annotated[bool, typer.Option("--yes", help="Really delete (without it: list what would go).")] = False,
+    bootstrap: Bootstrap = None,
+    prefix: Prefix = None,
+) -> None:
+    """Delete every topic with the prefix, the workers' own Faust topics (`<app id>-…`: table changelogs) and
+    their consumer group (WARTA_APP_ID, default `<prefix>workers`). Stop the workers first."""
+    from streams import admin
+
+    settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
+    server = _bootstrap(settings)
+    names = admin.deletable_topics(list(admin.list_topics(server)), settings.topic_prefix, settings.group_id)
+    if not yes:
+        for name in names:
+            typer.echo(name)
+        _err(f"{len(names)} topic(s) with prefix {settings.topic_prefix!r} or app id {settings.group_id!r} "
+             f"on {server}, and consumer group {settings.group_id}: add --yes to delete them")
+        raise typer.Exit(1 if names else 0)
+    group_deleted = admin.delete_topics(server, names, settings.group_id)
+    for name in names:
+        typer.echo(f"deleted  {name}")
+    _err(f"deleted {len(names)} topic(s) on {server}"
+         + (f" and consumer group {settings.group_id}" if group_deleted else ""))
+
+
 @kafka_app.command("start")
 def kafka_start(
-    port: Annotated[int | None, typer.Option(help="Broker port on 127.0.0.1 [env WARTA_KAFKA_PORT, 9092].")] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(help=_env("Broker port on 127.0.0.1 (0: any free port).", "WARTA_KAFKA_PORT",
+                               _DEFAULTS["kafka_port"])),
+    ] = None,
 ) -> None:
-    """Fetch the Kafka jars (first run only), format KRaft storage and start the broker."""
+    """Fetch the Kafka jars (first run only), format KRaft storage and start the broker; print its address.
+
+    If Warta's broker already runs, print its address; asking for another port then is an error."""
+    from streams import kafka_local
+
     settings = _settings(kafka_port=port)
     if settings.bootstrap_servers:
         typer.echo(f"KAFKA_BOOTSTRAP_SERVERS={settings.bootstrap_servers} is set: using it, starting nothing")
+        return
+    running = kafka_local.status(settings.kafka_home)
+    if running is not None:
+        asked = port if port is not None else (settings.kafka_port if os.environ.get("WARTA_KAFKA_PORT") else None)
+        if asked not in (None, 0, running.port):
+            raise WartaError(
+                f"Warta's broker already runs on port {running.port}, not {asked}: use {running.bootstrap}, "
+                "or `warta kafka stop` first to start it on another port"
+            )
+        _err(f"Kafka {running.version} already runs at {running.bootstrap} (pid {running.pid})")
+        typer.echo(running.bootstrap)
         return
     typer.echo(_bootstrap(settings, start=True))
 
@@ -335,16 +497,24 @@ def demo(
     once: Annotated[bool, typer.Option("--once", help="Exit when the samples are through.")] = False,
     samples: Annotated[Path | None, typer.Option(help="Folder of sample articles (.txt/.jsonl).")] = None,
     timeout: Annotated[float, typer.Option(help="With --once: give up after S seconds.")] = 180.0,
+    prefix: Annotated[
+        str, typer.Option("--prefix", help="The demo's topic prefix (its app id: <prefix>workers).")
+    ] = "warta-demo.",
 ) -> None:
     """Start a broker (unless KAFKA_BOOTSTRAP_SERVERS is set), topics and a worker; send the sample
-    articles (the Tribunnews seed among them) and print enriched articles and events as they arrive."""
+    articles (the Tribunnews seed among them) and print enriched articles and events as they arrive.
+
+    The demo has its own topics (`warta-demo.*`) and consumer group; each run deletes the previous run's first.
+    Afterwards `WARTA_TOPIC_PREFIX=warta-demo. warta tail enriched` reads them; `warta topics delete --prefix
+    warta-demo. --yes` deletes them."""
     from streams.demo import run_demo
 
-    raise typer.Exit(run_demo(_settings(), samples=samples, once=once, timeout=timeout, ensure_broker=_bootstrap))
+    raise typer.Exit(run_demo(_settings(), samples=samples, once=once, timeout=timeout, ensure_broker=_bootstrap,
+                              prefix=prefix))
 
 
 def main() -> None:
-    """Entry point: run the CLI, printing Warta's errors as one line and exiting 1."""
+    """Entry point: run the CLI, printing Warta's errors (and a Kafka client's) as one line and exiting 1."""
     try:
         app()
     except WartaError as exc:
@@ -352,6 +522,12 @@ def main() -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        if not type(exc).__module__.startswith("kafka."):
+            raise
+        # A broker-side failure the commands do not foresee: still one line, not a client library's traceback.
+        _err(f"Kafka error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "))
+        sys.exit(1)
 
 
 if __name__ == "__main__" and os.environ.get("WARTA_NO_MAIN") is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -17,15 +18,30 @@ from streams import admin, codec
 from streams.errors import WartaError
 from streams.settings import Settings
 
-__all__ = ["run_demo", "sample_dir"]
+__all__ = ["DEMO_PREFIX", "run_demo", "sample_dir", "sample_dirs"]
+
+# The demo's own topics and consumer group (`warta-demo.workers`): never a real pipeline's, and the same on every
+# run, so the README can name them; each run deletes the previous run's first and so starts with empty memory.
+DEMO_PREFIX = "warta-demo."
+# Faust logs this once the worker has joined its group, recovered its tables and started its agents.
+_READY_LINE = "Worker ready"
+# How long without news before the live view says it is still waiting.
+_IDLE_NOTICE_S = 5.0
+
+
+def sample_dirs() -> list[Path]:
+    """Where the sample articles may be: the repository's `examples/` next to the package (a checkout or an
+    editable install), `./examples` (the Docker image's working directory), `<prefix>/share/warta/examples`."""
+    return [Path(__file__).resolve().parent.parent / "examples", Path.cwd() / "examples",
+            Path(sys.prefix) / "share" / "warta" / "examples"]
 
 
 def sample_dir() -> Path:
     """The bundled sample articles (the repository's `examples/`)."""
-    path = Path(__file__).resolve().parent.parent / "examples"
-    if not path.is_dir():
-        raise WartaError(f"sample articles not found at {path}; pass --samples DIR")
-    return path
+    for path in sample_dirs():
+        if path.is_dir():
+            return path
+    raise WartaError(f"sample articles not found in {', '.join(map(str, sample_dirs()))}; pass --samples DIR")
 
 
 def _print_article(console: Console, doc: dict[str, Any]) -> None:
@@ -65,31 +81,43 @@ def run_demo(
     once: bool,
     timeout: float,
     ensure_broker: Callable[..., str],
+    prefix: str = DEMO_PREFIX,
 ) -> int:
     """Run the demo; returns the exit status."""
     console = Console(stderr=False)
-    server = ensure_broker(settings, start=True)
-    # A fresh prefix per run: the demo never touches a real pipeline's topics, and each run starts
-    # with an empty dedup memory, so the samples show what one pass finds.
-    prefix = f"warta-demo-{int(time.time())}."
-    run = Settings.from_env(bootstrap_servers=server, topic_prefix=prefix, app_id=f"{prefix}workers")
-    admin.create_topics(run, server)
     folder = samples or sample_dir()
     files = sorted(p for p in folder.iterdir() if p.suffix in {".txt", ".jsonl"})
     if not files:
         raise WartaError(f"no .txt or .jsonl samples in {folder}")
+    server = ensure_broker(settings, start=True)
+    # The demo's own prefix and app id: it never touches a real pipeline's topics. The previous demo's topics
+    # and group go first, so each run starts with an empty dedup memory and shows what one pass finds.
+    run = Settings.from_env(bootstrap_servers=server, topic_prefix=prefix, app_id=f"{prefix}workers")
+    old = admin.deletable_topics(list(admin.list_topics(server)), prefix, run.group_id)
+    if old:
+        console.print(f"deleting the previous demo's {len(old)} topics ({prefix}*) …")
+    try:
+        admin.delete_topics(server, old, run.group_id)
+    except WartaError as exc:
+        raise WartaError(f"{exc} (another `warta demo` on this broker? give this one its own --prefix)") from None
+    admin.create_topics(run, server, internal=True)
     workdir = Path(tempfile.mkdtemp(prefix="warta-demo-"))
     from streams.kafka_local import free_port
 
     web_port = free_port()
-    log = (workdir / "worker.log").open("wb")
+    log_path = workdir / "worker.log"
+    log = log_path.open("wb")
     cmd = [sys.executable, "-m", "streams", "worker", "--bootstrap", server, "--prefix", prefix,
-           "--data-dir", str(workdir / "state"), "--web-port", str(web_port), "--log-level", "warning"]
+           "--data-dir", str(workdir / "state"), "--web-port", str(web_port), "--log-level", "info"]
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                            env={**__import__("os").environ, "WARTA_APP_ID": f"{prefix}workers"})
-    console.print(f"worker pid {proc.pid} (log {workdir / 'worker.log'}); topics {prefix}*")
+                            env={**os.environ, "WARTA_APP_ID": run.group_id})
+    console.print(f"worker pid {proc.pid} (log {log_path}); topics {prefix}*, consumer group {run.group_id}")
     console.print(f"dashboard: http://127.0.0.1:{web_port}/warta/dashboard   metrics: /warta/metrics")
     try:
+        t0 = time.monotonic()
+        console.print("waiting for the worker to join its group …")
+        _wait_ready(proc, log_path, timeout)
+        console.print(f"worker ready in {time.monotonic() - t0:.1f}s; sending the samples")
         produced = subprocess.run(
             [sys.executable, "-m", "streams", "produce", "--bootstrap", server, "--prefix", prefix,
              *map(str, files)], check=False)
@@ -106,21 +134,44 @@ def run_demo(
                     events.append(codec.loads(rec.value))
 
         threading.Thread(target=collect_events, daemon=True).start()
-        started = time.monotonic()
-        for record in admin.consume(server, run.topic("enriched"), idle_timeout=timeout if once else None):
-            doc = codec.loads(record.value)
-            _print_article(console, doc)
-            time.sleep(0.3)  # let this article's events arrive before printing them
-            with lock:
-                for ev in [e for e in events if e["article_id"] == doc["id"]]:
-                    _print_event(console, ev)
-            seen += 1
-            if proc.poll() is not None:
-                raise WartaError(f"the worker exited ({proc.returncode}); see {workdir / 'worker.log'}")
-            if once and seen >= expected:
-                console.print(f"[bold green]all {seen} sample articles enriched in "
-                              f"{time.monotonic() - started:.1f}s[/]")
-                return 0
+        started = last = time.monotonic()
+        announced = False
+        reader = admin.topic_reader(server, run.topic("enriched"))
+        try:
+            while not (once and seen >= expected):
+                batch = reader.poll(timeout_ms=500)
+                if proc.poll() is not None:
+                    raise WartaError(f"the worker exited ({proc.returncode}); see {log_path}")
+                if not batch:
+                    idle = time.monotonic() - last
+                    if once and idle > timeout:
+                        break
+                    if idle > _IDLE_NOTICE_S:
+                        console.print(f"[dim]idle: {seen}/{expected} articles so far, waiting for more "
+                                      f"(worker log {log_path}) …[/]")
+                        last = time.monotonic()
+                    continue
+                last = time.monotonic()
+                for records in batch.values():
+                    for record in records:
+                        doc = codec.loads(record.value)
+                        _print_article(console, doc)
+                        time.sleep(0.3)  # let this article's events arrive before printing them
+                        with lock:
+                            for ev in [e for e in events if e["article_id"] == doc["id"]]:
+                                _print_event(console, ev)
+                        seen += 1
+                if seen >= expected and not once and not announced:
+                    announced = True
+                    console.print(f"[bold green]all {seen} sample articles enriched in "
+                                  f"{time.monotonic() - started:.1f}s[/]; the worker keeps running: in another "
+                                  f"terminal, `WARTA_TOPIC_PREFIX={prefix} warta produce FILE…` sends more. "
+                                  "Ctrl-C ends.")
+        finally:
+            reader.close()
+        if once and seen >= expected:
+            console.print(f"[bold green]all {seen} sample articles enriched in {time.monotonic() - started:.1f}s[/]")
+            return 0
         if once:
             console.print(f"[red]only {seen}/{expected} articles came through in {timeout:.0f}s[/]")
             return 1
@@ -134,9 +185,22 @@ def run_demo(
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-        console.print(f"worker stopped. Topics {prefix}* stay on {server}: "
-                      f"`warta tail --prefix {prefix} events` reads them again"
+        console.print(f"worker stopped. Topics {prefix}* stay on {server}: `WARTA_TOPIC_PREFIX={prefix} warta tail "
+                      f"events` reads them again, `warta topics delete --prefix {prefix} --yes` deletes them"
                       + ("" if settings.bootstrap_servers else "; `warta kafka stop` stops the local broker"))
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], log_path: Path, timeout: float) -> None:
+    """Wait until the worker has joined its group and started its agents, so the first sample is processed at
+    once; a worker that exits or stays silent past `timeout` is an error naming its log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _READY_LINE in log_path.read_text("utf-8", "replace"):
+            return
+        if proc.poll() is not None:
+            raise WartaError(f"the worker exited ({proc.returncode}) while starting; see {log_path}")
+        time.sleep(0.2)
+    raise WartaError(f"the worker was not ready after {timeout:.0f}s; see {log_path}")
 
 
 def _count_articles(files: list[Path]) -> int:

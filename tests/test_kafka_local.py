@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +25,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("kafka_local")]
 
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[kafka_local.BrokerInfo, Path]]:
-    """A broker of this module's own, on a free port with a fresh state dir."""
-    state = tmp_path_factory.mktemp("kafka-local")
+    """A broker of this module's own, on a free port with a fresh state dir (`$WARTA_HOME/kafka`, so that the
+    CLI finds it with WARTA_HOME set to the state dir's parent)."""
+    state = tmp_path_factory.mktemp("warta-home") / "kafka"
     info = kafka_local.start(0, state_dir=state)
     try:
         yield info, state
@@ -72,6 +77,31 @@ def test_start_again_returns_the_running_broker(broker: tuple[kafka_local.Broker
         kafka_local.start(other, state_dir=state)
 
 
+def _cli(*args: str, home: Path) -> tuple[subprocess.CompletedProcess[bytes], float]:
+    env = {**os.environ, "WARTA_HOME": str(home), "KAFKA_BOOTSTRAP_SERVERS": "", "WARTA_KAFKA_PORT": ""}
+    t0 = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "streams", *args], capture_output=True, env=env, timeout=60)
+    return done, time.monotonic() - t0
+
+
+def test_cli_start_on_another_port_refuses_and_names_the_running_one(
+    broker: tuple[kafka_local.BrokerInfo, Path],
+) -> None:
+    info, state = broker
+    other = kafka_local.free_port()
+    refused, elapsed = _cli("kafka", "start", "--port", str(other), home=state.parent)
+    err = refused.stderr.decode().strip()
+    assert refused.returncode == 1 and "\n" not in err and "Traceback" not in err, err
+    assert f"already runs on port {info.port}, not {other}" in err and info.bootstrap in err
+    assert elapsed < 5, f"{elapsed:.1f}s"
+    for args in (["kafka", "start"], ["kafka", "start", "--port", str(info.port)]):
+        reused, _ = _cli(*args, home=state.parent)
+        assert reused.returncode == 0, reused.stderr
+        assert reused.stdout.decode().strip() == info.bootstrap
+        assert f"already runs at {info.bootstrap}" in reused.stderr.decode()
+    assert kafka_local.status(state) == info
+
+
 def test_start_on_a_busy_port_fails_clearly(broker: tuple[kafka_local.BrokerInfo, Path], tmp_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -82,14 +112,45 @@ def test_start_on_a_busy_port_fails_clearly(broker: tuple[kafka_local.BrokerInfo
     assert kafka_local.status(tmp_path / "kafka") is None
 
 
-def test_stop_stops_it(broker: tuple[kafka_local.BrokerInfo, Path]) -> None:
+def test_stop_stops_it_and_the_same_port_starts_again_at_once(broker: tuple[kafka_local.BrokerInfo, Path]) -> None:
     info, state = broker
-    assert kafka_local.stop(state) is True
+    client = KafkaConsumer(bootstrap_servers=info.bootstrap)
+    client.topics()  # connected while the broker stops: the broker closes, so its side ends in TIME-WAIT
+    try:
+        assert kafka_local.stop(state) is True
+    finally:
+        client.close()
     assert kafka_local.status(state) is None
     assert not (state / "state.json").exists()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", info.port), timeout=2).close()
     assert kafka_local.stop(state) is False
+    with socket.socket() as plain, pytest.raises(OSError):
+        plain.bind(("127.0.0.1", info.port))  # TIME-WAIT: what the old port check did, refused for ~60 s
+    # The broker's listener (SO_REUSEADDR) does not mind TIME-WAIT; neither may the check before it.
+    again = kafka_local.start(info.port, state_dir=state)
+    try:
+        assert again.port == info.port and kafka_local.status(state) == again
+    finally:
+        assert kafka_local.stop(state) is True
+
+
+def test_a_port_in_time_wait_is_free_for_the_broker() -> None:
+    """A listener with SO_REUSEADDR (as Java's) closed after its side closed a connection: the port is in
+    TIME-WAIT, which a plain bind refuses for a minute but the broker's listener does not mind."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        conn, _ = listener.accept()
+        conn.close()  # the server side closes first: its socket goes to TIME-WAIT
+        client.recv(1)
+        client.close()
+    with socket.socket() as plain, pytest.raises(OSError):
+        plain.bind(("127.0.0.1", port))  # what the old check did
+    assert kafka_local._port_in_use(port) is False
 
 
 def test_check_tools_without_path_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
