@@ -303,7 +303,7 @@ def worker(
     agents: Annotated[str, typer.Option(help="Comma-separated agents to run: dedup,tag,time.")] = "dedup,tag,time",
     web_port: Annotated[
         int | None,
-        typer.Option(help=_env("Dashboard/metrics port (a busy one is replaced by a free one).", "WARTA_WEB_PORT",
+        typer.Option(help=_env("Dashboard/metrics port (0, or a busy one: a free one).", "WARTA_WEB_PORT",
                                _DEFAULTS["web_port"])),
     ] = None,
     data_dir: Annotated[
@@ -331,11 +331,12 @@ def worker(
     )
     server = _bootstrap(settings)
     admin.check_reachable(server)  # a wrong address fails here, in one line, before anything else is said
-    if _port_busy(settings.web_host, settings.web_port):
+    if settings.web_port == 0 or _port_busy(settings.web_host, settings.web_port):
         from streams.kafka_local import free_port
 
         port = free_port()
-        _err(f"web port {settings.web_port} is busy; using {port}")
+        if settings.web_port:
+            _err(f"web port {settings.web_port} is busy; using {port}")
         settings = _settings(**{**_overrides(settings), "web_port": port})
     admin.create_topics(settings, server, internal=True)
     faust_app = build_app(settings, server, chosen)

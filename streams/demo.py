@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -109,11 +110,15 @@ def run_demo(
     log = log_path.open("wb")
     cmd = [sys.executable, "-m", "streams", "worker", "--bootstrap", server, "--prefix", prefix,
            "--data-dir", str(workdir / "state"), "--web-port", str(web_port), "--log-level", "info"]
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "WARTA_APP_ID": run.group_id})
-    console.print(f"worker pid {proc.pid} (log {log_path}); topics {prefix}*, consumer group {run.group_id}")
-    console.print(f"dashboard: http://127.0.0.1:{web_port}/warta/dashboard   metrics: /warta/metrics")
+    # Stopped by SIGTERM or a closed terminal, the demo still stops its worker (no orphan left consuming).
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _exit_on_signal)
+    proc: subprocess.Popen[bytes] | None = None
     try:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                env={**os.environ, "WARTA_APP_ID": run.group_id})
+        console.print(f"worker pid {proc.pid} (log {log_path}); topics {prefix}*, consumer group {run.group_id}")
+        console.print(f"dashboard: http://127.0.0.1:{web_port}/warta/dashboard   metrics: /warta/metrics")
         t0 = time.monotonic()
         console.print("waiting for the worker to join its group …")
         _wait_ready(proc, log_path, timeout)
@@ -179,15 +184,20 @@ def run_demo(
     except KeyboardInterrupt:
         return 0
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         log.close()
         console.print(f"worker stopped. Topics {prefix}* stay on {server}: `WARTA_TOPIC_PREFIX={prefix} warta tail "
                       f"events` reads them again, `warta topics delete --prefix {prefix} --yes` deletes them"
                       + ("" if settings.bootstrap_servers else "; `warta kafka stop` stops the local broker"))
+
+
+def _exit_on_signal(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], log_path: Path, timeout: float) -> None:

@@ -88,7 +88,7 @@ def test_version_comes_from_the_package_metadata() -> None:
     "command",
     [["tail", "enriched", "--timeout", "3"], ["worker"], ["produce", str(SEED)], ["topics", "create"],
      ["topics", "list"], ["topics", "delete"]],
-    ids=lambda c: " ".join(c[:2]),
+    ids=["tail", "worker", "produce", "topics create", "topics list", "topics delete"],
 )
 def test_an_unreachable_broker_is_one_line_within_seconds(command: list[str], tmp_path: Path) -> None:
     env = {"KAFKA_BOOTSTRAP_SERVERS": UNREACHABLE, "WARTA_HOME": str(tmp_path), "WARTA_DATA_DIR": str(tmp_path)}
@@ -241,6 +241,33 @@ def test_demo_once_runs_the_samples_through(kafka_bootstrap: str, prefix: str) -
     assert again.stdout.decode().count(" of 000_59858f91a7a8876a#") == out.count(" of 000_59858f91a7a8876a#")
     cleaned = _warta("topics", "delete", "--prefix", prefix, "--yes", env=env)
     assert cleaned.returncode == 0 and b"deleted 12 topic(s)" in cleaned.stderr, cleaned.stderr
+
+
+@pytest.mark.integration
+def test_a_terminated_demo_stops_its_worker(kafka_bootstrap: str, prefix: str) -> None:
+    """SIGTERM (or a closed terminal) ends the demo and its worker: no orphan worker keeps consuming."""
+    import signal
+
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "COLUMNS": "200"}
+    demo = subprocess.Popen([sys.executable, "-m", "streams", "demo", "--prefix", prefix], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert demo.stdout is not None
+        worker_pid = 0
+        deadline = time.monotonic() + 60
+        while not worker_pid and time.monotonic() < deadline:
+            match = re.search(rb"worker pid (\d+)", demo.stdout.readline())
+            worker_pid = int(match.group(1)) if match else 0
+        assert worker_pid
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(30) == 128 + signal.SIGTERM
+        with pytest.raises(ProcessLookupError):
+            os.kill(worker_pid, 0)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait(10)
+        _warta("topics", "delete", "--prefix", prefix, "--yes", env={"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap})
 
 
 def test_enrich_says_no_articles_for_empty_input(tmp_path: Path) -> None:
