@@ -151,7 +151,7 @@ def run_demo(
                     idle = time.monotonic() - last
                     if once and idle > timeout:
                         break
-                    if idle > _IDLE_NOTICE_S:
+                    if idle > _IDLE_NOTICE_S and seen < expected:
                         console.print(f"[dim]idle: {seen}/{expected} articles so far, waiting for more "
                                       f"(worker log {log_path}) …[/]")
                         last = time.monotonic()
