@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from streams import codec
-from streams.errors import InvalidMessage, WartaError
+from streams.errors import BrokerError, InvalidMessage, WartaError
 from streams.settings import Settings
 
 __all__ = ["main"]
@@ -450,7 +450,7 @@ def kafka_start(
     if running is not None:
         asked = port if port is not None else (settings.kafka_port if os.environ.get("WARTA_KAFKA_PORT") else None)
         if asked not in (None, 0, running.port):
-            raise WartaError(
+            raise BrokerError(
                 f"Warta's broker already runs on port {running.port}, not {asked}: use {running.bootstrap}, "
                 "or `warta kafka stop` first to start it on another port"
             )
