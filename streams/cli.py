@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import logging
 import os
 import sys
 import time
@@ -14,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from streams import codec
-from streams.errors import BrokerError, InvalidMessage, WartaError
+from streams.errors import BrokerError, ConfigError, InvalidMessage, WartaError
 from streams.settings import Settings
 
 __all__ = ["main"]
@@ -25,8 +26,8 @@ app = typer.Typer(
     help="Warta: a streaming news-event processor (dedup → tag events → timestamps) on Apache Kafka.\n\n"
     "Settings come from flags or environment variables: KAFKA_BOOTSTRAP_SERVERS (use that cluster and "
     "start nothing), WARTA_TOPIC_PREFIX (default 'warta.'), WARTA_APP_ID, WARTA_PARTITIONS, WARTA_REPLICATION, "
-    "WARTA_DATA_DIR, WARTA_WEB_PORT, WARTA_WEB_HOST, WARTA_LOG_LEVEL, WARTA_KAFKA_PORT, WARTA_HOME, WARTA_CACHE, "
-    "WARTA_MAX_BODY_BYTES, WARTA_DEDUP_RETENTION_DAYS, WARTA_TAGGERS (see README.md).",
+    "WARTA_DATA_DIR, WARTA_WEB_PORT, WARTA_WEB_HOST, WARTA_LOG_LEVEL, WARTA_LOG_FORMAT, WARTA_KAFKA_PORT, WARTA_HOME, "
+    "WARTA_CACHE, WARTA_MAX_BODY_BYTES, WARTA_DEDUP_RETENTION_DAYS, WARTA_TAGGERS (see README.md).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -314,12 +315,21 @@ def worker(
     prefix: Prefix = None,
     log_level: Annotated[
         str | None,
-        typer.Option(help=_env("debug|info|warning|error.", "WARTA_LOG_LEVEL", _DEFAULTS["log_level"])),
+        typer.Option(help=_env("debug|info|warning|error (a \"ready\" line with the worker's partitions and web "
+                               "address shows at warning too).", "WARTA_LOG_LEVEL", _DEFAULTS["log_level"])),
+    ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(help=_env("text (Faust's lines) or json (one object per line on stderr: time, level, logger, "
+                               "message, app_id, host, pid, web).", "WARTA_LOG_FORMAT", _DEFAULTS["log_format"])),
     ] = None,
 ) -> None:
     """Run a Faust worker with some or all agents (several workers may run side by side:
-    give each its own --data-dir and --web-port)."""
-    from streams import admin
+    give each its own --data-dir and --web-port).
+
+    When its partitions are assigned and its tables recovered, it logs one line: `ready: partitions 0-3 of …;
+    web http://…` (`reassigned: …` after a later rebalance)."""
+    from streams import admin, logs
     from streams.app import AGENTS, build_app
 
     chosen = [a.strip() for a in agents.split(",") if a.strip()]
@@ -327,24 +337,36 @@ def worker(
     if unknown or not chosen:
         raise WartaError(f"--agents: unknown {unknown or chosen}; choose from {', '.join(AGENTS)}")
     settings = _settings(
-        bootstrap_servers=bootstrap, topic_prefix=prefix, web_port=web_port, data_dir=data_dir, log_level=log_level
+        bootstrap_servers=bootstrap, topic_prefix=prefix, web_port=web_port, data_dir=data_dir, log_level=log_level,
+        log_format=log_format,
     )
+    if settings.log_format not in logs.LOG_FORMATS:
+        raise ConfigError(f"log format {settings.log_format!r}: choose {' or '.join(logs.LOG_FORMATS)} "
+                          "(--log-format or WARTA_LOG_FORMAT)")
     server = _bootstrap(settings)
     admin.check_reachable(server)  # a wrong address fails here, in one line, before anything else is said
+    notes: list[str] = []
     if settings.web_port == 0 or _port_busy(settings.web_host, settings.web_port):
         from streams.kafka_local import free_port
 
         port = free_port()
         if settings.web_port:
-            _err(f"web port {settings.web_port} is busy; using {port}")
+            notes.append(f"web port {settings.web_port} is busy; using {port}")
         settings = _settings(**{**_overrides(settings), "web_port": port})
+    web = f"http://{settings.web_host}:{settings.web_port}/warta/dashboard"
+    fields = logs.worker_fields(settings.group_id, web)
+    notes.append(f"worker {settings.group_id}: agents {','.join(chosen)} on {server}; dashboard {web}")
+    for note in notes:  # before Faust sets up logging: as a JSON line too when JSON was asked for
+        _err(logs.JsonFormatter(fields).format(logging.makeLogRecord(
+            {"name": logs.READY_LOGGER, "levelname": "INFO", "levelno": logging.INFO, "msg": note}
+        )) if settings.log_format == "json" else note)
     admin.create_topics(settings, server, internal=True)
     faust_app = build_app(settings, server, chosen)
-    _err(f"worker {settings.group_id}: agents {','.join(chosen)} on {server}; "
-         f"dashboard http://{settings.web_host}:{settings.web_port}/warta/dashboard")
+    logs.announce_ready(faust_app, web)
     from faust import Worker
 
-    worker = Worker(faust_app, loglevel=settings.log_level)
+    worker = Worker(faust_app, loglevel=settings.log_level, quiet=settings.log_format == "json",
+                    logging_config=logs.logging_config(settings.log_format, settings.log_level, fields))
     # Faust's terminal spinner sets the root logger to DEBUG whatever the level asked for, so aiokafka builds a
     # log record for every send (about a tenth of a worker's time); a worker is a service, not a terminal toy.
     worker.spinner = None

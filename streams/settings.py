@@ -47,6 +47,7 @@ class Settings:
     kafka_port: int = 9092
     kafka_home: Path | None = None
     log_level: str = "warning"
+    log_format: str = "text"  # a worker's log lines: "text" (Faust's) or "json" (one object per line)
     taggers: str = "rules"  # tagger spec: "rules", "pkg.mod:Class", "rules,name" (see streams/tagging/registry.py)
 
     @classmethod
@@ -67,6 +68,7 @@ class Settings:
             kafka_port=_int(e, "WARTA_KAFKA_PORT", 9092, 0),
             kafka_home=Path(e["WARTA_HOME"]) / "kafka" if e.get("WARTA_HOME") else None,
             log_level=e.get("WARTA_LOG_LEVEL", "warning"),
+            log_format=e.get("WARTA_LOG_FORMAT") or "text",
             taggers=e.get("WARTA_TAGGERS") or "rules",
         )
         return replace(s, **{k: v for k, v in overrides.items() if v is not None})
