@@ -17,11 +17,13 @@ from streams.topics import TopicSpec, topic_specs
 
 __all__ = [
     "CONNECT_TIMEOUT_S",
+    "admin_client",
     "check_reachable",
     "consume",
     "create_topics",
     "deletable_topics",
     "delete_topics",
+    "group_members",
     "list_topics",
     "missing_topic",
     "producer",
@@ -63,7 +65,8 @@ def check_reachable(bootstrap: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
     raise _no_broker(bootstrap, why)
 
 
-def _admin(bootstrap: str) -> KafkaAdminClient:
+def admin_client(bootstrap: str) -> KafkaAdminClient:
+    """An admin client, after a quick check that the cluster is there (a BrokerError in one line if not)."""
     check_reachable(bootstrap)
     try:
         return KafkaAdminClient(bootstrap_servers=bootstrap, client_id=_CLIENT_ID, request_timeout_ms=30000,
@@ -79,7 +82,7 @@ def missing_topic(topic: str, bootstrap: str, hint: str) -> BrokerError:
 
 def require_topic(bootstrap: str, topic: str, hint: str) -> int:
     """The partition count of `topic`; a BrokerError with `hint` if the cluster has no such topic."""
-    admin = _admin(bootstrap)
+    admin = admin_client(bootstrap)
     try:
         if topic not in set(admin.list_topics()):
             raise missing_topic(topic, bootstrap, hint)
@@ -96,7 +99,7 @@ def create_topics(
 ) -> list[tuple[TopicSpec, bool]]:
     """Create every Warta topic that does not exist yet (with ``internal``, the workers' topics too);
     returns (spec, created?) pairs."""
-    admin = _admin(bootstrap)
+    admin = admin_client(bootstrap)
     try:
         existing = set(admin.list_topics())
         specs = topic_specs(settings, internal=internal)
@@ -161,7 +164,7 @@ def _wait_for_leaders(bootstrap: str, names: list[str], timeout: float = 30.0) -
 
 def list_topics(bootstrap: str) -> dict[str, int]:
     """Every topic on the cluster with its partition count."""
-    admin = _admin(bootstrap)
+    admin = admin_client(bootstrap)
     try:
         out: dict[str, int] = {}
         for t in admin.describe_topics():
@@ -186,10 +189,10 @@ def delete_topics(bootstrap: str, names: list[str], group_id: str | None = None,
     """Delete `names` and wait until the cluster no longer lists them; then delete the consumer group
     `group_id` (its committed offsets would otherwise apply to topics re-created with the same names).
     Refuses while the group has members (workers still running). Returns whether the group was deleted."""
-    admin = _admin(bootstrap)
+    admin = admin_client(bootstrap)
     try:
         if group_id is not None:
-            members = _group_members(admin, group_id)
+            members = group_members(admin, group_id)
             if members:
                 raise BrokerError(
                     f"consumer group {group_id} has {members} running member(s): stop its workers first"
@@ -213,7 +216,7 @@ def delete_topics(bootstrap: str, names: list[str], group_id: str | None = None,
         admin.close()
 
 
-def _group_members(admin: KafkaAdminClient, group_id: str) -> int:
+def group_members(admin: KafkaAdminClient, group_id: str) -> int:
     """How many members the consumer group has now (0 if it does not exist)."""
     described = admin.describe_groups([group_id])
     info = described.get(group_id) if isinstance(described, dict) else None

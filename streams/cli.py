@@ -274,11 +274,18 @@ def tail(
     max_records: Annotated[int | None, typer.Option("--max", "-n", help="Stop after N records.")] = None,
     timeout: Annotated[float | None, typer.Option(help="Stop after S seconds without a new record.")] = None,
     from_end: Annotated[bool, typer.Option("--from-end", help="Only records that arrive from now on.")] = False,
+    meta: Annotated[
+        bool,
+        typer.Option("--meta", help='Print each record as {"topic", "partition", "offset", "timestamp" (ISO 8601, '
+                                    'UTC), "key", "headers", "value"} (keys and headers that are not UTF-8: '
+                                    '{"b64": …}).'),
+    ] = False,
     bootstrap: Bootstrap = None,
     prefix: Prefix = None,
 ) -> None:
-    """Print a topic's records as JSON Lines (from the earliest offset unless --from-end)."""
-    from streams import admin
+    """Print a topic's records as JSON Lines (from the earliest offset unless --from-end); with --meta, each
+    with its key, partition, offset, timestamp and headers."""
+    from streams import admin, ops
     from streams.topics import LOGICAL_TOPICS
 
     settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
@@ -295,7 +302,7 @@ def tail(
             value = codec.loads(record.value)
         except InvalidMessage:
             value = {"_raw": record.value.decode("utf-8", "replace") if record.value else None}
-        out.write(codec.dumps(value) + b"\n")
+        out.write(codec.dumps(ops.record_meta(record, value) if meta else value) + b"\n")
         out.flush()
 
 
@@ -371,6 +378,274 @@ def worker(
     # log record for every send (about a tenth of a worker's time); a worker is a service, not a terminal toy.
     worker.spinner = None
     worker.execute_from_commandline()
+
+
+# ---------------------------------------------------------------- an operator's tools
+
+GroupOpt = Annotated[
+    str | None,
+    typer.Option("--group", "-g", help=_env("Consumer group.", "WARTA_APP_ID", "<prefix>workers")),
+]
+
+
+def _member_ref(group: Any, member_id: str | None) -> str:
+    """A partition's owner as its row number in the members table ("#2"), or "-"."""
+    for n, m in enumerate(group.members, 1):
+        if m.member_id == member_id:
+            return f"#{n}"
+    return "-"
+
+
+def _show_groups(found: list[Any]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from streams.logs import assignment_text
+
+    console = Console(highlight=False)
+    for g in found:
+        console.print(f"[bold]consumer group {escape(g.group)}[/]  state {g.state}  {len(g.members)} member(s)  "
+                      f"lag {g.lag}" + (f"  error: {escape(g.error)}" if g.error else ""))
+        if g.members:
+            members = Table("#", "client id", "host", "member id", "assigned partitions", box=None)
+            for n, m in enumerate(g.members, 1):
+                members.add_row(str(n), escape(m.client_id), escape(m.host), escape(m.member_id),
+                                escape(assignment_text(m.assignment)))
+            console.print(members)
+        if g.partitions:
+            lags = Table("topic", "partition", "committed", "end", "lag", "member", box=None)
+            for p in g.partitions:
+                lags.add_row(escape(p.topic), str(p.partition), "-" if p.committed is None else str(p.committed),
+                             "-" if p.end is None else str(p.end), "-" if p.lag is None else str(p.lag),
+                             _member_ref(g, p.member))
+            console.print(lags)
+        if not g.members and not g.partitions:
+            console.print("  no members and no committed offsets")
+        console.print()
+
+
+@app.command()
+def groups(
+    all_groups: Annotated[bool, typer.Option("--all", help="Every consumer group of the cluster.")] = False,
+    group: GroupOpt = None,
+    output: Annotated[str, typer.Option("--format", help="table (for people) or json.")] = "table",
+    bootstrap: Bootstrap = None,
+    prefix: Prefix = None,
+) -> None:
+    """Show consumer groups: state, members (client id, host, assigned partitions) and lag per partition (end
+    offset minus committed offset). Warta's group by default (the app id), --all for every group.
+
+    A partition without a committed offset counts its lag from its earliest offset (where Warta's workers start);
+    Faust's changelog and leader topics, which workers read without committing, are listed only in the members'
+    assignments."""
+    from streams import ops
+
+    if output not in ("table", "json"):
+        raise ConfigError(f"--format {output!r}: choose table or json")
+    settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
+    server = _bootstrap(settings)
+    found = ops.describe_groups(server, None if all_groups else [group or settings.group_id])
+    if output == "json":
+        sys.stdout.buffer.write(codec.dumps([g.as_dict() for g in found]) + b"\n")
+        return
+    if not found:
+        _err(f"no consumer groups on {server}")
+        return
+    _show_groups(found)
+
+
+offsets_app = typer.Typer(help="Move the committed offsets of Warta's consumer group (its workers stopped).",
+                          no_args_is_help=True)
+app.add_typer(offsets_app, name="offsets")
+
+_WHEN_HELP = "ISO 8601, with or without a zone: 2024-10-13T00:00+07:00, 2024-10-13T00:00 (local time), 2024-10-13"
+
+
+def _warta_topic(settings: Settings, name: str) -> str:
+    from streams.topics import INTERNAL_TOPICS, LOGICAL_TOPICS
+
+    names = [*LOGICAL_TOPICS, *INTERNAL_TOPICS]
+    if name in names:
+        return settings.topic(name)
+    if name.startswith(settings.topic_prefix) and name[len(settings.topic_prefix):] in names:
+        return name
+    raise ConfigError(f"--topic {name!r}: not one of Warta's topics ({', '.join(names)})")
+
+
+@offsets_app.command("reset")
+def offsets_reset(
+    to: Annotated[
+        str,
+        typer.Option("--to", help="earliest, latest, or a date-time: the first record at or after it (the end if "
+                                  f"none is that recent). {_WHEN_HELP}."),
+    ],
+    topic: Annotated[
+        list[str] | None,
+        typer.Option("--topic", help="A topic of Warta's (logical name; repeat for several). Default: articles."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")] = False,
+    bootstrap: Bootstrap = None,
+    prefix: Prefix = None,
+) -> None:
+    """Set the committed offsets of Warta's consumer group (the app id: WARTA_APP_ID, default `<prefix>workers`)
+    on `articles` (or --topic): the workers re-read from there when they start. Refused while the group has
+    members: stop the workers first."""
+    from streams import ops
+
+    settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
+    target: str | Any = to if to in ("earliest", "latest") else ops.parse_when(to, "--to")
+    names = [_warta_topic(settings, t) for t in (topic or ["articles"])]
+    server = _bootstrap(settings)
+    group_id = settings.group_id
+    if not dry_run:
+        ops.require_no_members(server, group_id)
+    moves = ops.plan_reset(server, group_id, names, target, _create_hint(bootstrap, prefix))
+    for m in moves:
+        now = "-" if m.current is None else str(m.current)
+        change = "" if m.current is None else (f"  re-read {m.current - m.target}" if m.target < m.current else
+                                               f"  skip {m.target - m.current}" if m.target > m.current else "")
+        typer.echo(f"{m.topic}[{m.partition}]  {now} -> {m.target}  (end {m.end}){change}")
+    what = to if isinstance(target, str) else target.isoformat()
+    if dry_run:
+        _err(f"dry run: consumer group {group_id} would move to {what} on {len(moves)} partition(s); nothing changed")
+        return
+    ops.apply_reset(server, group_id, moves)
+    _err(f"consumer group {group_id}: {len(moves)} partition(s) of {', '.join(names)} reset to {what}")
+
+
+def _send_all(producer: Any, items: list[tuple[str, bytes | None, bytes, list[tuple[str, bytes]]]],
+              label: str) -> int:
+    """Send (topic, key, value, headers) with a progress bar; the number sent."""
+    from rich.progress import Progress
+
+    with Progress(transient=False) as progress:
+        task = progress.add_task(label, total=len(items))
+        for topic, key, value, headers in items:
+            producer.send(topic, key=key, value=value, headers=headers)
+            progress.advance(task)
+        producer.flush()
+    producer.close()
+    return len(items)
+
+
+@app.command()
+def replay(
+    since: Annotated[str, typer.Option("--from", help=f"First record time to re-send. {_WHEN_HELP}.")],
+    until: Annotated[str | None, typer.Option("--to", help="Re-send records before this time (default: all up "
+                                                           "to now).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would be re-sent; send nothing.")] = False,
+    bootstrap: Bootstrap = None,
+    prefix: Prefix = None,
+) -> None:
+    """Re-send a time range of `articles` to `articles`, with a progress bar and a count.
+
+    The records whose Kafka timestamp is at or after --from and before --to go out again with the same key, value
+    and headers, plus a `warta-replay` header naming the original (`<topic>:<partition>:<offset>`). Running workers
+    process them again; records that arrive meanwhile are not part of the replay."""
+    from streams import admin, ops
+
+    start = ops.parse_when(since, "--from")
+    end = ops.parse_when(until, "--to") if until else None
+    if end is not None and end <= start:
+        raise ConfigError(f"--to {until} is not after --from {since}")
+    settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
+    server = _bootstrap(settings)
+    topic = settings.topic("articles")
+    lo, hi = ops.epoch_ms(start), ops.epoch_ms(end) if end is not None else None
+    scanned, records = ops.bounded_records(server, topic, _create_hint(bootstrap, prefix), since=start)
+    items: list[tuple[str, bytes | None, bytes, list[tuple[str, bytes]]]] = []
+    for record in records:
+        if record.timestamp < lo or (hi is not None and record.timestamp >= hi):
+            continue
+        origin = f"{record.topic}:{record.partition}:{record.offset}".encode()
+        headers = [(k, v) for k, v in record.headers or [] if k != ops.REPLAY_HEADER]
+        items.append((topic, record.key, record.value, [*headers, (ops.REPLAY_HEADER, origin)]))
+    span = f"from {start.isoformat()}" + (f" to {end.isoformat()}" if end else "")
+    if dry_run:
+        _err(f"dry run: {len(items)} record(s) of {topic} {span} would be re-sent ({scanned} read); nothing sent")
+        return
+    sent = _send_all(admin.producer(server), items, f"↻ {topic}") if items else 0
+    _err(f"re-sent {sent} record(s) of {topic} {span} to {topic} ({scanned} read)")
+
+
+deadletter_app = typer.Typer(help="Re-send dead letters (after a fix).", no_args_is_help=True)
+app.add_typer(deadletter_app, name="deadletter")
+
+
+def _enum(field: str) -> list[str]:
+    """The values schemas/deadletter.v1.json allows for `field` (reason, stage)."""
+    from streams.schemas import load_schema
+
+    try:
+        return list(load_schema("deadletter.v1")["properties"][field]["enum"])
+    except (ConfigError, OSError, KeyError):  # no schemas installed: no choices to offer, no filter refused
+        return []
+
+
+@deadletter_app.command("replay")
+def deadletter_replay(
+    reason: Annotated[
+        list[str] | None,
+        typer.Option("--reason", "-r", help="Only dead letters with this reason (repeat for several): "
+                                            + ", ".join(_enum("reason")) + "."),
+    ] = None,
+    stage: Annotated[
+        list[str] | None,
+        typer.Option("--stage", "-s", help="Only dead letters from this stage (repeat for several): "
+                                           + ", ".join(_enum("stage")) + "."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be re-sent; send nothing.")] = False,
+    bootstrap: Bootstrap = None,
+    prefix: Prefix = None,
+) -> None:
+    """Re-send the original bytes of dead letters (with their original key) to the topic they were read from:
+    `articles` for bad input, `deduped`/`tagged` for the tag and time stages' failures. Each carries a
+    `warta-replay` header naming the dead letter and `warta-deadletter-reason`. Skipped and counted: dead letters
+    whose original is truncated, and those from the dedup stage's internal topics or another prefix."""
+    from streams import admin, ops
+
+    for name, values in (("reason", reason), ("stage", stage)):
+        bad = sorted(set(values or []) - set(_enum(name)))
+        if bad and _enum(name):
+            raise ConfigError(f"--{name} {', '.join(bad)}: choose from {', '.join(_enum(name))}")
+    settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
+    server = _bootstrap(settings)
+    source = settings.topic("deadletter")
+    targets = {settings.topic(name) for name in ("articles", "deduped", "tagged")}
+    _, records = ops.bounded_records(server, source, _create_hint(bootstrap, prefix))
+    items: list[tuple[str, bytes | None, bytes, list[tuple[str, bytes]]]] = []
+    reasons: list[str] = []
+    unreadable = filtered = truncated = elsewhere = 0
+    for letter in ops.dead_letters(records):
+        if letter is None:
+            unreadable += 1
+        elif (reason and letter.reason not in reason) or (stage and letter.stage not in stage):
+            filtered += 1
+        elif letter.original is None:
+            truncated += 1
+        elif letter.topic not in targets:
+            elsewhere += 1
+        else:
+            headers = [(ops.REPLAY_HEADER, f"{source}:{letter.partition}:{letter.offset}".encode()),
+                       ("warta-deadletter-reason", letter.reason.encode())]
+            items.append((letter.topic, letter.key, letter.original, headers))
+            reasons.append(letter.reason)
+            if dry_run:
+                typer.echo(f"{source}[{letter.partition}]@{letter.offset}  {letter.reason}  {letter.stage}  "
+                           f"{letter.article_id or '-'}  {letter.size} bytes -> {letter.topic}")
+    skipped = [f"{n} {what}" for n, what in ((truncated, "with a truncated original"),
+                                             (elsewhere, "from the dedup stage's internal topics or another prefix"),
+                                             (filtered, "not matching --reason/--stage"),
+                                             (unreadable, "not warta.deadletter/v1 records")) if n]
+    tail_note = (f" ({ops.group_count(reasons)})" if reasons else "") + (
+        "; skipped " + ", ".join(skipped) if skipped else "")
+    if dry_run:
+        _err(f"dry run: {len(items)} dead letter(s) would be re-sent{tail_note}; nothing sent")
+        return
+    sent = _send_all(admin.producer(server), items, "↻ dead letters") if items else 0
+    where = ", ".join(sorted({t for t, *_ in items})) or settings.topic("articles")
+    _err(f"re-sent {sent} dead letter(s) to {where}{tail_note}")
 
 
 def _create_hint(bootstrap: str | None, prefix: str | None) -> str:

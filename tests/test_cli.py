@@ -45,7 +45,8 @@ def _one_clear_line(result: subprocess.CompletedProcess[bytes]) -> str:
 
 COMMANDS = [[], ["enrich"], ["produce"], ["tail"], ["worker"], ["topics"], ["topics", "create"], ["topics", "list"],
             ["topics", "delete"], ["kafka"], ["kafka", "start"], ["kafka", "stop"], ["kafka", "status"],
-            ["kafka", "logs"], ["demo"]]
+            ["kafka", "logs"], ["demo"], ["groups"], ["offsets"], ["offsets", "reset"], ["replay"], ["deadletter"],
+            ["deadletter", "replay"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "warta")
@@ -69,6 +70,13 @@ def test_every_command_explains_itself(command: list[str]) -> None:
         (["produce"], ["[env: WARTA_TOPIC_PREFIX; default: warta.]", "host:port[,host:port…]"]),
         (["tail"], ["[env: WARTA_TOPIC_PREFIX; default: warta.]"]),
         (["topics", "delete"], ["--yes", "[env: WARTA_TOPIC_PREFIX; default: warta.]"]),
+        (["worker"], ["[env: WARTA_LOG_FORMAT; default: text]"]),
+        (["groups"], ["[env: WARTA_APP_ID; default: <prefix>workers]", "--all", "--format"]),
+        (["offsets", "reset"], ["earliest, latest", "2024-10-13T00:00+07:00", "--dry-run", "--topic",
+                                "[env: WARTA_TOPIC_PREFIX; default: warta.]"]),
+        (["replay"], ["--from", "--to", "warta-replay", "[env: KAFKA_BOOTSTRAP_SERVERS;"]),
+        (["deadletter", "replay"], ["--reason", "--stage", "--dry-run", "not_json", "dedup-owner", "truncated"]),
+        (["tail"], ["--meta"]),
     ],
 )
 def test_help_shows_env_hints(command: list[str], hints: list[str]) -> None:
@@ -87,8 +95,10 @@ def test_version_comes_from_the_package_metadata() -> None:
 @pytest.mark.parametrize(
     "command",
     [["tail", "enriched", "--timeout", "3"], ["worker"], ["produce", str(SEED)], ["topics", "create"],
-     ["topics", "list"], ["topics", "delete"]],
-    ids=["tail", "worker", "produce", "topics create", "topics list", "topics delete"],
+     ["topics", "list"], ["topics", "delete"], ["groups"], ["offsets", "reset", "--to", "earliest"],
+     ["replay", "--from", "2024-10-13"], ["deadletter", "replay"]],
+    ids=["tail", "worker", "produce", "topics create", "topics list", "topics delete", "groups", "offsets reset",
+         "replay", "deadletter replay"],
 )
 def test_an_unreachable_broker_is_one_line_within_seconds(command: list[str], tmp_path: Path) -> None:
     env = {"KAFKA_BOOTSTRAP_SERVERS": UNREACHABLE, "WARTA_HOME": str(tmp_path), "WARTA_DATA_DIR": str(tmp_path)}
