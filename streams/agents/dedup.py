@@ -329,7 +329,7 @@ def register(ctx: Context) -> None:
                 elif kind == "fetches":
                     for position, wire in d["items"]:
                         view = history.as_of(store, batch_id, position)
-                        out.append([position, _hex_values(answer_fetch(view, Fetch.from_dict(wire), window=window))])
+                        out.append([position, _hex_values(answer_fetch(view, Fetch.from_dict(wire)))])
                 else:
                     raise InvalidMessage("schema", f"dedup-probes: unknown kind {kind!r}")
                 value = codec.dumps({"kind": "answers", "batch": d["batch"], "msg": d["msg"], "owner": owner,

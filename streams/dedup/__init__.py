@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from streams.dedup.boilerplate import BoilerplatePatterns, load_patterns
 from streams.dedup.deduplicator import (
+    Correction,
+    Decision,
     DedupConfig,
     Deduplicator,
     Duplicate,
@@ -17,6 +19,8 @@ from streams.dedup.records import ExactRecord, expire, pack_record, unpack_recor
 
 __all__ = [
     "BoilerplatePatterns",
+    "Correction",
+    "Decision",
     "DedupConfig",
     "Deduplicator",
     "Duplicate",

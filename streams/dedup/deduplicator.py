@@ -17,12 +17,21 @@ Rules (the contract is ``docs/DESIGN.md``):
   articles is site furniture, unless this article also copies other content of the article where the
   line first appeared (then it is a republished copy and stays ``exact``). Three: two articles sharing a
   paragraph is ordinary republication; a third unrelated one makes a line a template.
-- First occurrence wins, deterministically: every hash has a fixed seed, so replaying the same input in
-  the same order gives the same verdicts. Paragraphs of one article are checked in order and remembered
-  as they go, so an article can repeat itself.
-- Retention: records older than ``window_seconds`` (7 days: a news cycle, after which a republished story
-  is news again) are treated as absent and overwritten (lazy expiry); ``expire()`` deletes them. A
-  line that has become repetition boilerplate has its time refreshed each sighting, so it stays known.
+- The earliest article is the original, whatever the arrival order. An article's time is its publication
+  time (capped at its record time: it cannot be published after it arrived), else its record time; its
+  time key is (time, record time, id). A record keeps the carrier with the earliest key: an article that
+  arrives after a paragraph's original but has an earlier key takes its place, its own paragraph is not
+  flagged, and the decision returns a ``Correction``: the former original's paragraph now repeats it
+  (``exact``). Likewise a remembered paragraph with a later key that resembles the article's is corrected
+  to ``near`` of it, instead of the article being flagged near of a later copy. Every hash has a fixed
+  seed, so replaying the same input gives the same verdicts. Paragraphs of one article are checked in
+  order and remembered as they go, so an article can repeat itself.
+- Retention: two times more than ``window_seconds`` apart (7 days: a news cycle, after which a
+  republished story is news again) never see each other, either way round: a record too old for the
+  article is treated as absent and overwritten (lazy expiry; ``expire()`` deletes it), a record too new
+  for it is left alone and the article's paragraph is not remembered. A line that has become repetition
+  boilerplate has its time refreshed to its newest sighting, so it stays known; it no longer changes
+  original.
 
 Three phases, shared with the routed stream (``streams.dedup.routing``, docs/dedup.md): ``plan_article``
 is local (patterns, fingerprints); the store is read; ``decide`` replays the rules above over a read-only
@@ -37,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from streams.dedup.boilerplate import BoilerplatePatterns, load_patterns
 from streams.dedup.fingerprint import ParagraphPrint, fingerprint_words, similarity
@@ -47,6 +56,7 @@ from streams.dedup.records import (
     article_hash,
     band_target,
     expire,
+    expired,
     is_live,
     pack_band,
     pack_record,
@@ -56,6 +66,7 @@ from streams.errors import InvalidMessage
 
 __all__ = [
     "ArticlePlan",
+    "Correction",
     "Decision",
     "DedupConfig",
     "Deduplicator",
@@ -66,9 +77,14 @@ __all__ = [
     "count_exact",
     "decide",
     "plan_article",
+    "relation",
+    "take_over",
 ]
 
 DuplicateKind = Literal["exact", "near", "boilerplate"]
+# How an article stands to the record under one of its exact keys (see `relation`).
+Relation = Literal["absent", "ahead", "repeat", "displace"]
+TimeKey: TypeAlias = tuple[int, int, str]
 
 WEEK = 7 * 24 * 3600.0
 
@@ -107,6 +123,19 @@ class Duplicate:
 
 
 @dataclass(frozen=True, slots=True)
+class Correction:
+    """A paragraph of an article decided earlier that now repeats this article: an earlier original came late."""
+
+    article_id: str  # the article decided earlier
+    index: int  # its paragraph
+    duplicate: Duplicate  # what it repeats now: a paragraph of the article being decided
+
+    def to_dict(self) -> dict[str, object]:
+        """Return a JSON-friendly form."""
+        return {"article_id": self.article_id, "index": self.index, "duplicate": self.duplicate.to_dict()}
+
+
+@dataclass(frozen=True, slots=True)
 class ParagraphVerdict:
     """One paragraph's verdict; clean_text is "" when the paragraph is dropped whole."""
 
@@ -138,11 +167,22 @@ class ArticlePlan:
     """The local part of deduplicating one article: pattern boilerplate and fingerprints, no store access."""
 
     article_id: str
-    now: float
+    now: float  # the record time (epoch s)
     texts: tuple[str, ...]
     cleans: tuple[str, ...]  # inline boilerplate cut out
     boilerplate: tuple[bool, ...]  # a pattern line, or nothing left once inline boilerplate is cut
     prints: tuple[ParagraphPrint | None, ...]  # None: boilerplate, too short or no words
+    published: float | None = None  # the publication time (epoch s), if the article gives one
+
+    @property
+    def time(self) -> float:
+        """The article's time: its publication time, capped at its record time; else its record time."""
+        return self.now if self.published is None else min(self.published, self.now)
+
+    @property
+    def key(self) -> TimeKey:
+        """The article's time key: the carrier with the earliest one is a paragraph's original."""
+        return int(self.time), int(self.now), self.article_id
 
     @property
     def me(self) -> int:
@@ -170,7 +210,12 @@ class ArticlePlan:
 
 
 def plan_article(
-    article_id: str, paragraphs: Sequence[str], now: float, patterns: BoilerplatePatterns, config: DedupConfig
+    article_id: str,
+    paragraphs: Sequence[str],
+    now: float,
+    patterns: BoilerplatePatterns,
+    config: DedupConfig,
+    published: float | None = None,
 ) -> ArticlePlan:
     """Cut inline boilerplate, flag pattern lines and fingerprint the rest (pure, no store)."""
     if len(article_id.encode()) > 255:
@@ -187,11 +232,28 @@ def plan_article(
         flags.append(flag)
         tokens.append(ws if not flag and len(ws) >= config.min_words else [])
     prints = fingerprint_words(tokens)
-    return ArticlePlan(article_id, now, tuple(paragraphs), tuple(cleans), tuple(flags), tuple(prints))
+    return ArticlePlan(article_id, now, tuple(paragraphs), tuple(cleans), tuple(flags), tuple(prints), published)
 
 
-def count_exact(record: ExactRecord, me: int, now: float, limit: int) -> tuple[ExactRecord | None, bool]:
-    """Count article `me` as a carrier of `record`: (the record to store, or None if unchanged; repeated)."""
+def relation(record: ExactRecord | None, key: TimeKey, window: float, limit: int) -> Relation:
+    """How an article with time key `key` stands to the record stored under one of its exact keys.
+
+    ``absent``: no record, or one more than a window older than the article (it is overwritten); ``ahead``: a
+    record more than a window newer (left alone, the article's paragraph is not remembered); ``repeat``: the
+    article repeats the record's original (an earlier key, the same article, or repetition boilerplate, whose
+    time only says when it was last seen); ``displace``: the article's key is earlier, it becomes the original.
+    """
+    if record is None or record.seen < key[0] - window:
+        return "absent"
+    if record.seen > key[0] + window:
+        return "ahead"
+    if record.articles >= limit or record.article_id == key[2] or record.key <= key:
+        return "repeat"
+    return "displace"
+
+
+def count_exact(record: ExactRecord, me: int, time: float, limit: int) -> tuple[ExactRecord | None, bool]:
+    """Count article `me` (of time `time`) as a carrier of `record`: (the record to store, or None; repeated)."""
     known = article_hash(record.article_id) == me or me in record.others
     articles, others = record.articles, record.others
     if not known and articles < 0xFF:
@@ -200,20 +262,38 @@ def count_exact(record: ExactRecord, me: int, now: float, limit: int) -> tuple[E
             others = (*others, me)
     if articles >= limit:
         # Furniture stays remembered as long as it keeps appearing.
-        return ExactRecord(int(now), record.article_id, record.index, record.n_words, record.signature,
-                           articles, others), True
+        return ExactRecord(max(record.seen, int(time)), record.article_id, record.index, record.n_words,
+                           record.signature, articles, others), True
     if articles != record.articles:
         return ExactRecord(record.seen, record.article_id, record.index, record.n_words, record.signature,
-                           articles, others), False
+                           articles, others, record.at), False
     return None, False
+
+
+def take_over(record: ExactRecord, article_id: str, index: int, key: TimeKey, limit: int) -> ExactRecord:
+    """The record once article `article_id` (time key `key`, earlier than the original's) is the original."""
+    me, previous = article_hash(article_id), article_hash(record.article_id)
+    articles = record.articles
+    if me not in record.others and articles < 0xFF:
+        articles += 1
+    others = tuple(h for h in record.others if h != me)
+    if previous not in others and len(others) < limit - 1:
+        others = (previous, *others)
+    if articles >= limit:  # furniture from now on: its time is its newest sighting
+        return ExactRecord(max(record.seen, key[0]), article_id, index, record.n_words, record.signature,
+                           articles, others)
+    return ExactRecord(key[0], article_id, index, record.n_words, record.signature, articles, others,
+                       None if key[1] == key[0] else key[1])
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The verdicts of one article and the store writes they imply (key -> value)."""
+    """The verdicts of one article, the store writes they imply (key -> value), and the earlier articles'
+    paragraphs that now repeat this one (an article with an earlier time key arrived after them)."""
 
     verdicts: list[ParagraphVerdict]
     writes: dict[bytes, bytes]
+    corrections: list[Correction] = field(default_factory=list)
 
 
 class _Overlay(MutableMapping[bytes, bytes]):
@@ -222,6 +302,13 @@ class _Overlay(MutableMapping[bytes, bytes]):
     def __init__(self, view: Mapping[bytes, bytes]) -> None:
         self.view = view
         self.writes: dict[bytes, bytes] = {}
+        self.local: set[bytes] = set()  # written for the article's own paragraphs only, never stored
+
+    def committed(self) -> dict[bytes, bytes]:
+        """The writes to store."""
+        if not self.local:
+            return self.writes
+        return {k: v for k, v in self.writes.items() if k not in self.local}
 
     def __getitem__(self, key: bytes) -> bytes:
         if key in self.writes:
@@ -276,15 +363,25 @@ class Deduplicator:
         """Delete records older than the retention window; return how many keys were removed."""
         return expire(self.store, now, self.config.window_seconds)
 
-    def plan(self, article_id: str, paragraphs: Sequence[str], now: float) -> ArticlePlan:
+    def plan(
+        self, article_id: str, paragraphs: Sequence[str], now: float, *, published: float | None = None
+    ) -> ArticlePlan:
         """The local phase: patterns and fingerprints."""
-        return plan_article(article_id, paragraphs, now, self.patterns, self.config)
+        return plan_article(article_id, paragraphs, now, self.patterns, self.config, published)
 
-    def process(self, article_id: str, paragraphs: Sequence[str], now: float) -> list[ParagraphVerdict]:
+    def process(
+        self, article_id: str, paragraphs: Sequence[str], now: float, *, published: float | None = None
+    ) -> list[ParagraphVerdict]:
         """Return one verdict per paragraph and remember the article's new paragraphs."""
-        decision = decide(self.plan(article_id, paragraphs, now), self.store, self.config)
+        return self.process_article(article_id, paragraphs, now, published=published).verdicts
+
+    def process_article(
+        self, article_id: str, paragraphs: Sequence[str], now: float, *, published: float | None = None
+    ) -> Decision:
+        """`process`, returning the whole decision: verdicts and corrections of articles decided earlier."""
+        decision = decide(self.plan(article_id, paragraphs, now, published=published), self.store, self.config)
         self.store.update(decision.writes)
-        return decision.verdicts
+        return decision
 
 
 class _Decider:
@@ -293,9 +390,15 @@ class _Decider:
     def __init__(self, store: _Overlay, config: DedupConfig) -> None:
         self.store = store
         self.config = config
+        self.corrections: dict[tuple[str, int], Correction] = {}
+        self.key: TimeKey = (0, 0, "")
+        # Band key -> exact key of this article's first remembered paragraph carrying it: in time order that
+        # paragraph would hold the band, unless an earlier article's did.
+        self.first_carrier: dict[bytes, bytes] = {}
 
     def run(self, plan: ArticlePlan) -> Decision:
         """Check every fingerprinted paragraph in order, then settle repetition boilerplate."""
+        self.key = plan.key
         pending = [
             _Pending(text, clean, _BOILERPLATE if flag else None)
             for text, clean, flag in zip(plan.texts, plan.cleans, plan.boilerplate, strict=True)
@@ -303,7 +406,7 @@ class _Decider:
         me = plan.me
         for index, (item, fp) in enumerate(zip(pending, plan.prints, strict=True)):
             if fp is not None:
-                self._check(plan.article_id, me, index, item, fp, plan.now)
+                self._check(plan.article_id, me, index, item, fp)
         # Second pass: a line repeated across many articles is furniture, unless this article is a copy of
         # the article where the line first appeared: then the line is republished content and stays exact.
         # A copy shows as another duplicate pointing there that is not itself a repeated line, or as a third
@@ -322,61 +425,105 @@ class _Decider:
             if origin is not None and not (firm[origin] or every[origin] >= max(2, fingerprinted / 3)):
                 duplicate = _BOILERPLATE
             verdicts.append(ParagraphVerdict(index, item.text, "" if duplicate else item.clean, duplicate))
-        return Decision(verdicts, self.store.writes)
+        return Decision(verdicts, self.store.committed(), list(self.corrections.values()))
 
-    def _record(self, key: bytes, now: float) -> ExactRecord | None:
-        """Return the live record under `key`, or None (absent or expired)."""
+    def _record(self, key: bytes) -> ExactRecord | None:
+        """Return the record under `key` if this article can see it (within the window either way), or None."""
         value = self.store.get(key)
         if value is None:
             return None
         record = unpack_record(value)
-        return record if is_live(record, now, self.config.window_seconds) else None
+        return record if is_live(record, self.key[0], self.config.window_seconds) else None
 
-    def _check(self, article_id: str, me: int, index: int, item: _Pending, fp: ParagraphPrint, now: float) -> None:
+    def _check(self, article_id: str, me: int, index: int, item: _Pending, fp: ParagraphPrint) -> None:
         """Match one fingerprinted paragraph against the store, set its duplicate, remember it if new."""
         cfg = self.config
-        record = self._record(fp.exact_key, now)
-        if record is not None:
+        value = self.store.get(fp.exact_key)
+        record = None if value is None else unpack_record(value)
+        how = relation(record, self.key, cfg.window_seconds, cfg.repeat_articles)
+        if how == "repeat":
+            assert record is not None
             item.duplicate = Duplicate("exact", record.article_id, record.index, 1.0)
-            self._count(fp.exact_key, record, me, now, item)
+            self._count(fp.exact_key, record, me, item)
             return
-        best: tuple[float, int, ExactRecord] | None = None
-        seen_keys: set[bytes] = set()
+        best: tuple[float, ExactRecord] | None = None
+        seen_keys: set[bytes] = {fp.exact_key}
         for band_key in fp.band_keys:
+            # Each band is read as it would be in time order, where it is held by its earliest claimer: a record
+            # of an earlier article holding it is a candidate; else this article's first paragraph carrying it
+            # would hold it; else this paragraph will, and a later article's record holding it now is compared
+            # the other way round (it may repeat this paragraph).
             value = self.store.get(band_key)
-            if value is None:
+            target = None if value is None else band_target(value)
+            held = None if target is None or target == fp.exact_key else self._record(target)
+            mine = self.first_carrier.get(band_key)
+            if held is not None and (held.articles >= cfg.repeat_articles or held.key < self.key):
+                later = False
+            elif mine is not None:
+                target, held, later = mine, self._record(mine), False
+            elif held is not None:
+                later = held.key > self.key
+            else:
                 continue
-            target = band_target(value)
-            if target in seen_keys:
+            if held is None or target is None or target in seen_keys:
                 continue
             seen_keys.add(target)
-            candidate = self._record(target, now)
-            if candidate is None:
-                continue
             # Jaccard can never exceed the ratio of the shingle counts: skip hopeless pairs cheaply.
-            small, large = sorted((fp.n_words - 2, candidate.n_words - 2))
+            small, large = sorted((fp.n_words - 2, held.n_words - 2))
             if small < cfg.near_threshold * large:
                 continue
-            score = similarity(fp.signature, candidate.signature)
-            if score >= cfg.near_threshold and (best is None or (score, -candidate.seen) > best[:2]):
-                best = (score, -candidate.seen, candidate)
+            score = similarity(fp.signature, held.signature)
+            if score < cfg.near_threshold:
+                continue
+            if later:  # remembered from an article with a later key: it resembles this paragraph, not the reverse
+                self._correct(held, Duplicate("near", article_id, index, score))
+            elif best is None or score > best[0] or (
+                score == best[0] and (held.key, held.index) < (best[1].key, best[1].index)
+            ):
+                best = (score, held)
         if best is not None:
-            item.duplicate = Duplicate("near", best[2].article_id, best[2].index, best[0])
-        self._remember(article_id, index, fp, now)
+            item.duplicate = Duplicate("near", best[1].article_id, best[1].index, best[0])
+        if how == "displace":
+            assert record is not None
+            self._correct(record, Duplicate("exact", article_id, index, 1.0))
+            self.store[fp.exact_key] = pack_record(take_over(record, article_id, index, self.key, cfg.repeat_articles))
+        else:
+            t, r, _ = self.key
+            self.store[fp.exact_key] = pack_record(
+                ExactRecord(t, article_id, index, fp.n_words, fp.signature, at=None if r == t else r)
+            )
+            if how == "ahead":  # a newer original lives there: seen by this article's own paragraphs only
+                self.store.local.add(fp.exact_key)
+        for band_key in fp.band_keys:
+            self.first_carrier.setdefault(band_key, fp.exact_key)
+        self._claim_bands(fp)
 
-    def _count(self, key: bytes, record: ExactRecord, me: int, now: float, item: _Pending) -> None:
+    def _correct(self, record: ExactRecord, duplicate: Duplicate) -> None:
+        """Re-flag the original of `record`: exact beats near, a nearer match beats a farther one."""
+        where = (record.article_id, record.index)
+        old = self.corrections.get(where)
+        if old is None or (old.duplicate.kind == "near" and (
+            duplicate.kind == "exact" or duplicate.similarity > old.duplicate.similarity
+        )):
+            self.corrections[where] = Correction(record.article_id, record.index, duplicate)
+
+    def _count(self, key: bytes, record: ExactRecord, me: int, item: _Pending) -> None:
         """Count a new distinct article for an exact record; mark repetition-boilerplate candidates."""
-        updated, repeated = count_exact(record, me, now, self.config.repeat_articles)
+        updated, repeated = count_exact(record, me, self.key[0], self.config.repeat_articles)
         if repeated:
             item.repeated_from = record.article_id
         if updated is not None:
             self.store[key] = pack_record(updated)
 
-    def _remember(self, article_id: str, index: int, fp: ParagraphPrint, now: float) -> None:
-        """Store a new exact record and claim its band entries (an entry held by a live record stays)."""
-        self.store[fp.exact_key] = pack_record(ExactRecord(int(now), article_id, index, fp.n_words, fp.signature))
+    def _claim_bands(self, fp: ParagraphPrint) -> None:
+        """Point the paragraph's band entries at it, unless one is held by a record this article cannot replace."""
         pointer = pack_band(fp.exact_key)
+        window = self.config.window_seconds
         for band_key in fp.band_keys:
             value = self.store.get(band_key)
-            if value is None or self._record(band_target(value), now) is None:
+            if value is None:
+                self.store[band_key] = pointer
+                continue
+            held = self.store.get(band_target(value))
+            if held is None or expired(unpack_record(held), self.key[0], window):
                 self.store[band_key] = pointer

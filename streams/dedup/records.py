@@ -16,6 +16,7 @@ __all__ = [
     "article_hash",
     "band_target",
     "expire",
+    "expired",
     "is_live",
     "pack_band",
     "pack_record",
@@ -23,12 +24,15 @@ __all__ = [
 ]
 
 # seen (uint32 epoch s), index (uint16), n_words (uint8, capped: only the length filter reads it),
-# distinct articles (uint8), id length (uint8), signature length (uint8; bit 7: the id is a packed UUID).
+# distinct articles (uint8), id length (uint8), signature length (uint8; bit 7: the id is a packed UUID;
+# bit 6: the original's record time follows the header, as a uint32, because it differs from `seen`).
 # uint32 seconds last until 2106; 255 bytes of article id is ample for ids, and bounds the footprint.
 _HEADER = struct.Struct("<IHBBBB")
 _HASH = struct.Struct("<I")
 MAX_ID_BYTES = 255
 _UUID_ID = 0x80
+_AT = 0x40
+_FLAGS = _UUID_ID | _AT
 # Canonical lowercase UUIDs (the usual article id) are stored as their 16 bytes instead of 36 characters.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -37,13 +41,21 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 class ExactRecord:
     """What the store remembers about one paragraph, under its exact key."""
 
-    seen: int  # epoch seconds of the first sighting (refreshed while the line counts as boilerplate)
-    article_id: str  # where the paragraph first occurred
+    # The original's time in epoch seconds: its publication time (capped at its record time), else its record
+    # time. Refreshed to the newest carrier's time once the line counts as repetition boilerplate.
+    seen: int
+    article_id: str  # the original: the carrier with the earliest time key (docs/dedup.md)
     index: int
     n_words: int
     signature: bytes
     articles: int = 1  # distinct articles that carried it (saturates at 255)
     others: tuple[int, ...] = ()  # 32-bit hashes of the other distinct articles, to count each one once
+    at: int | None = None  # the original's record time when it differs from `seen` (a publication time)
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        """The original's time key: (time, record time, article id); the earliest carrier is the original."""
+        return self.seen, self.seen if self.at is None else self.at, self.article_id
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-friendly form."""
@@ -55,6 +67,7 @@ class ExactRecord:
             "signature": self.signature.hex(),
             "articles": self.articles,
             "others": list(self.others),
+            "at": self.at,
         }
 
 
@@ -85,6 +98,9 @@ def pack_record(record: ExactRecord) -> bytes:
         raise ValueError(f"article id: expected at most {MAX_ID_BYTES} bytes, got {len(raw_id)}")
     if len(record.signature) > MAX_SIGNATURE_BYTES:
         raise ValueError(f"signature: expected at most {MAX_SIGNATURE_BYTES} bytes, got {len(record.signature)}")
+    at = b""
+    if record.at is not None and record.at != record.seen:
+        at, flag = _HASH.pack(record.at & 0xFFFFFFFF), flag | _AT
     header = _HEADER.pack(
         int(record.seen) & 0xFFFFFFFF,
         min(record.index, 0xFFFF),
@@ -93,18 +109,22 @@ def pack_record(record: ExactRecord) -> bytes:
         len(raw_id),
         len(record.signature) | flag,
     )
-    return b"".join((header, record.signature, raw_id, *(_HASH.pack(h) for h in record.others)))
+    return b"".join((header, at, record.signature, raw_id, *(_HASH.pack(h) for h in record.others)))
 
 
 def unpack_record(value: bytes) -> ExactRecord:
     """Parse a value written by `pack_record`."""
     seen, index, n_words, articles, id_len, sig_byte = _HEADER.unpack_from(value)
     start = _HEADER.size
-    end = start + (sig_byte & ~_UUID_ID)
+    at = None
+    if sig_byte & _AT:
+        (at,) = _HASH.unpack_from(value, start)
+        start += _HASH.size
+    end = start + (sig_byte & ~_FLAGS)
     signature = value[start:end]
     article_id = _unpack_id(value[end : end + id_len], sig_byte & _UUID_ID)
     others = tuple(h for (h,) in _HASH.iter_unpack(value[end + id_len :]))
-    return ExactRecord(seen, article_id, index, n_words, signature, articles, others)
+    return ExactRecord(seen, article_id, index, n_words, signature, articles, others, at)
 
 
 def pack_band(exact_key: bytes) -> bytes:
@@ -117,9 +137,18 @@ def band_target(value: bytes) -> bytes:
     return EXACT_PREFIX + value
 
 
-def is_live(record: ExactRecord, now: float, window: float) -> bool:
-    """Whether a record is inside the retention window; an expired one counts as absent."""
-    return now - record.seen <= window
+def is_live(record: ExactRecord, time: float, window: float) -> bool:
+    """Whether a record and an article of time `time` can see each other: at most a window apart, either way.
+
+    An article older than a record by more than the window does not see it either (issue 11): the two are
+    different news cycles whichever arrives first.
+    """
+    return abs(int(time) - record.seen) <= window
+
+
+def expired(record: ExactRecord, now: float, window: float) -> bool:
+    """Whether a record is more than a window older than `now` (the store's newest time): it can be deleted."""
+    return record.seen < int(now) - window
 
 
 def expire(store: MutableMapping[bytes, bytes], now: float, window: float) -> int:
@@ -127,7 +156,7 @@ def expire(store: MutableMapping[bytes, bytes], now: float, window: float) -> in
     dead = [
         key
         for key, value in list(store.items())
-        if key[:1] == EXACT_PREFIX and not is_live(unpack_record(value), now, window)
+        if key[:1] == EXACT_PREFIX and expired(unpack_record(value), now, window)
     ]
     for key in dead:
         del store[key]

@@ -8,8 +8,14 @@ article's partition decides with the same ``decide`` as one process. Everything 
 
 The owner's values carry a little more than the core's (``records.py``) so that each partition can judge
 alone: an exact record is prefixed by the 32-bit token of the Kafka record that claimed it (redelivery of
-that same record is not a duplicate of itself), a band entry is suffixed by the time it was last claimed
-(so a partition can expire its band entries without asking the partition that owns their target).
+that same record is not a duplicate of itself) and, when that claim displaced an original with a later time
+key, by what the displaced original was (so a redelivery decides, and corrects, as the first delivery did);
+a band entry is suffixed by the time of its last claim (so a partition can expire its band entries without
+asking the partition that owns their target).
+
+Owners answer exact keys as stored (``decide`` judges the window and the time keys), claim them with the same
+rule as one process (``relation``): the carrier with the earliest time key is the original, whichever
+partition's probe reaches the owner first.
 """
 
 from __future__ import annotations
@@ -22,9 +28,18 @@ from typing import Any
 
 import xxhash
 
-from streams.dedup.deduplicator import ArticlePlan, Decision, DedupConfig, count_exact, decide
+from streams.dedup.deduplicator import (
+    ArticlePlan,
+    Decision,
+    DedupConfig,
+    TimeKey,
+    count_exact,
+    decide,
+    relation,
+    take_over,
+)
 from streams.dedup.fingerprint import BAND_PREFIX, EXACT_PREFIX
-from streams.dedup.records import ExactRecord, article_hash, band_target, is_live, pack_band, pack_record, unpack_record
+from streams.dedup.records import ExactRecord, article_hash, band_target, expired, pack_band, pack_record, unpack_record
 
 __all__ = [
     "WATERMARK",
@@ -49,6 +64,7 @@ __all__ = [
 ]
 
 _U32 = struct.Struct("<I")
+_OWNED = struct.Struct("<IB")  # claiming token, length of the displaced original's summary (0: none)
 # Fixed seed: ownership must not change between processes, versions or restarts.
 _OWNER_SEED = 0x57A27A
 # Per-partition stream time (the newest record time probed there): the sweep's "now", so a replay of old
@@ -66,14 +82,34 @@ def occurrence_token(partition: int, offset: int, timestamp_ms: int) -> int:
     return xxhash.xxh32_intdigest(f"{partition}:{offset}:{timestamp_ms}".encode())
 
 
-def pack_owned(token: int, record: ExactRecord) -> bytes:
-    """An owner's exact value: the claiming record's token, then the core record."""
-    return _U32.pack(token) + pack_record(record)
+def pack_owned(token: int, record: ExactRecord, displaced: ExactRecord | None = None) -> bytes:
+    """An owner's exact value: the claiming record's token, what its claim displaced (if it did), the core record.
+
+    The displaced original is kept without signature and carriers (it is the same paragraph): enough to answer a
+    redelivery of the claiming record as the first delivery was answered.
+    """
+    if displaced is None:
+        return _OWNED.pack(token, 0) + pack_record(record)
+    summary = pack_record(ExactRecord(displaced.seen, displaced.article_id, displaced.index, 0, b"",
+                                      displaced.articles, (), displaced.at))
+    return _OWNED.pack(token, len(summary)) + summary + pack_record(record)
+
+
+def _unpack_owned(value: bytes) -> tuple[int, ExactRecord, ExactRecord | None]:
+    """(token, record, the original its claim displaced, or None)."""
+    token, size = _OWNED.unpack_from(value)
+    record = unpack_record(value[_OWNED.size + size :])
+    if not size:
+        return token, record, None
+    d = unpack_record(value[_OWNED.size : _OWNED.size + size])
+    return token, record, ExactRecord(d.seen, d.article_id, d.index, record.n_words, record.signature, d.articles,
+                                      (), d.at)
 
 
 def unpack_owned(value: bytes) -> tuple[int, ExactRecord]:
-    """Invert `pack_owned`."""
-    return _U32.unpack_from(value)[0], unpack_record(value[_U32.size :])
+    """Invert `pack_owned`: (token, record)."""
+    token, record, _ = _unpack_owned(value)
+    return token, record
 
 
 def pack_claim(exact_key: bytes, claimed: float) -> bytes:
@@ -92,16 +128,22 @@ class Probe:
 
     article_id: str
     token: int
-    now: float
+    now: float  # the record time
     reply_to: int  # the article's partition: answers go there, where its pending entry lives
     exact: tuple[tuple[bytes, int, int, bytes], ...]  # (exact key, first index, n_words, signature)
     bands: tuple[tuple[bytes, tuple[bytes, ...]], ...]  # (band key, exact keys carrying it, in order)
+    time: float | None = None  # the article's time (`ArticlePlan.time`); None: the record time
+
+    @property
+    def key(self) -> TimeKey:
+        """The article's time key (`ArticlePlan.key`)."""
+        return int(self.now if self.time is None else self.time), int(self.now), self.article_id
 
     def to_dict(self) -> dict[str, Any]:
         """Wire form (bytes as hex)."""
         return {
             "kind": "probe", "article_id": self.article_id, "token": self.token, "now": self.now,
-            "reply_to": self.reply_to,
+            "time": self.time, "reply_to": self.reply_to,
             "exact": [[k.hex(), i, n, s.hex()] for k, i, n, s in self.exact],
             "bands": [[b.hex(), [k.hex() for k in ks]] for b, ks in self.bands],
         }
@@ -109,10 +151,12 @@ class Probe:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Probe:
         """Parse the wire form."""
+        time = d.get("time")
         return cls(
             d["article_id"], int(d["token"]), float(d["now"]), int(d["reply_to"]),
             tuple((bytes.fromhex(k), int(i), int(n), bytes.fromhex(s)) for k, i, n, s in d["exact"]),
             tuple((bytes.fromhex(b), tuple(bytes.fromhex(k) for k in ks)) for b, ks in d["bands"]),
+            None if time is None else float(time),
         )
 
 
@@ -175,7 +219,8 @@ def probes_for(plan: ArticlePlan, token: int, reply_to: int, partitions: int) ->
     for band_key, holders in plan.band_keys().items():
         bands.setdefault(owner_of(band_key, partitions), []).append((band_key, tuple(holders)))
     return {
-        p: Probe(plan.article_id, token, plan.now, reply_to, tuple(exact.get(p, ())), tuple(bands.get(p, ())))
+        p: Probe(plan.article_id, token, plan.now, reply_to, tuple(exact.get(p, ())), tuple(bands.get(p, ())),
+                 plan.time)
         for p in sorted(exact.keys() | bands.keys())
     }
 
@@ -190,17 +235,19 @@ def fetches_for(
     return {p: Fetch(plan.article_id, token, plan.now, reply_to, tuple(ks)) for p, ks in sorted(grouped.items())}
 
 
-def _live_other(
-    store: Mapping[bytes, bytes], key: bytes, article_id: str, token: int, now: float, window: float
-) -> tuple[ExactRecord | None, bool]:
-    """(the live record under an exact key, or None; whether it was claimed by this very Kafka record)."""
+def _other(store: Mapping[bytes, bytes], key: bytes, article_id: str, token: int) -> tuple[bytes | None, bool]:
+    """(the core record under an exact key, or None; whether it was claimed by this very Kafka record).
+
+    For a key this very record claimed, the answer is what its first delivery was answered: the original its
+    claim displaced, or nothing.
+    """
     value = store.get(key)
     if value is None:
         return None, False
-    claimed_by, record = unpack_owned(value)
+    claimed_by, record, displaced = _unpack_owned(value)
     if claimed_by == token and record.article_id == article_id:
-        return None, True
-    return (record if is_live(record, now, window) else None), False
+        return (None if displaced is None else pack_record(displaced)), True
+    return value[_OWNED.size + _OWNED.unpack_from(value)[1] :], False
 
 
 def answer_probe(
@@ -208,51 +255,62 @@ def answer_probe(
 ) -> dict[bytes, bytes | None]:
     """Read every probed key as it was before the article, and claim it for the article (atomically per key).
 
-    Exact keys: a live record of another article is answered (and counts this article as a carrier); else
-    the key is claimed, which is what one process does (a paragraph whose exact key is unknown is always
-    remembered). Band keys: answered, then claimed for the first of the article's paragraphs carrying it
+    Exact keys: answered as stored (``decide`` judges the window and the order), then claimed by the rule of
+    one process (``relation``): an absent or expired key is claimed for the article (a paragraph whose exact
+    key is unknown is always remembered); a record of an earlier original counts this article as a carrier; a
+    record of a later one is taken over, the article becoming the original; a record more than a window newer
+    is left alone. Band keys: answered, then claimed for the first of the article's paragraphs carrying it
     when free or stale, or refreshed when it already points at one of them.
     """
     me = article_hash(probe.article_id)
-    now = probe.now
+    key_a = probe.key
+    t = key_a[0]
     values: dict[bytes, bytes | None] = {}
     for key, index, n_words, signature in probe.exact:
-        record, itself = _live_other(store, key, probe.article_id, probe.token, now, window)
-        if record is not None:
-            values[key] = pack_record(record)
-            updated, _ = count_exact(record, me, now, limit)
+        answer, itself = _other(store, key, probe.article_id, probe.token)
+        values[key] = answer
+        if itself:  # a redelivery keeps its record (and the carriers counted since)
+            continue
+        value = store.get(key)
+        record = None if value is None else unpack_owned(value)[1]
+        how = relation(record, key_a, window, limit)
+        if how == "absent":
+            at = None if key_a[1] == t else key_a[1]
+            store[key] = pack_owned(probe.token, ExactRecord(t, probe.article_id, index, n_words, signature, at=at))
+        elif how == "repeat":
+            assert value is not None and record is not None
+            updated, _ = count_exact(record, me, t, limit)
             if updated is not None:
-                claimed_by = unpack_owned(store[key])[0]
-                store[key] = pack_owned(claimed_by, updated)
-        else:
-            values[key] = None
-            if not itself:  # a redelivery keeps its record (and the carriers counted since)
-                store[key] = pack_owned(probe.token, ExactRecord(int(now), probe.article_id, index, n_words, signature))
+                claimed_by, _, displaced = _unpack_owned(value)
+                store[key] = pack_owned(claimed_by, updated, displaced)
+        elif how == "displace":
+            assert record is not None
+            store[key] = pack_owned(probe.token, take_over(record, probe.article_id, index, key_a, limit), record)
     for band_key, holders in probe.bands:
         value = store.get(band_key)
         if value is None:
             values[band_key] = None
-            store[band_key] = pack_claim(holders[0], now)
+            store[band_key] = pack_claim(holders[0], t)
             continue
         target, claimed = unpack_claim(value)
         values[band_key] = pack_band(target)
         if target in holders:
-            if int(now) > claimed:  # a write is a changelog record: only when the claim time moves
-                store[band_key] = pack_claim(target, now)
-        elif now - claimed > window:
-            store[band_key] = pack_claim(holders[0], now)
+            if t > claimed:  # a write is a changelog record: only when the claim time moves
+                store[band_key] = pack_claim(target, t)
+        elif claimed < t - window:
+            store[band_key] = pack_claim(holders[0], t)
     old = store.get(WATERMARK)
-    if old is None or _U32.unpack(old)[0] < int(now):
-        store[WATERMARK] = _U32.pack(int(now) & 0xFFFFFFFF)
+    if old is None or _U32.unpack(old)[0] < t:
+        store[WATERMARK] = _U32.pack(t & 0xFFFFFFFF)
     return values
 
 
-def answer_fetch(store: Mapping[bytes, bytes], fetch: Fetch, *, window: float) -> dict[bytes, bytes | None]:
-    """The live records under the fetched exact keys (a record claimed by this very Kafka record: None)."""
+def answer_fetch(store: Mapping[bytes, bytes], fetch: Fetch) -> dict[bytes, bytes | None]:
+    """The records under the fetched exact keys, as stored (a record claimed by this very Kafka record: None)."""
     values: dict[bytes, bytes | None] = {}
     for key in fetch.keys:
-        record, _ = _live_other(store, key, fetch.article_id, fetch.token, fetch.now, window)
-        values[key] = None if record is None else pack_record(record)
+        answer, itself = _other(store, key, fetch.article_id, fetch.token)
+        values[key] = None if itself else answer
     return values
 
 
@@ -262,9 +320,12 @@ class History:
 
     Every probed article gets a sequence number in the partition's order; each write to an exact key keeps the
     value it replaced. "As of" article n, a key reads as the value replaced by its first write at or after n,
-    else as it is now. A batch that sent nothing here still sends an empty probe message, so its place in the
-    order is known. Only recent writes are kept (a restart forgets them all: a fetch then reads the store as it
-    is, which is what the design did before).
+    else as it is now. A key created after article n reads as it is now, though: a band entry led the article
+    there, so its claimer reached the band's owner first and this owner after (batches of other partitions
+    interleave differently at each owner); ``decide`` orders the two by time key, as one process would. A
+    batch that sent nothing here still sends an empty probe message, so its place in the order is known. Only
+    recent writes are kept (a restart forgets them all: a fetch then reads the store as it is, which is what
+    the design did before).
     """
 
     def __init__(self, keep_writes: int = 200_000, keep_batches: int = 2_000) -> None:
@@ -352,7 +413,7 @@ class _AsOf(Mapping[bytes, bytes]):
         for seq, old in self.history.before.get(key, ()):
             if seq >= self.seq:
                 if old is None:
-                    raise KeyError(key)
+                    break  # created since: read it as it is (see History)
                 return old
         return self.store[key]
 
@@ -408,9 +469,10 @@ def local_targets(
     The owners saw the batch's claims in order, so a key that a *later* article of the batch probed was answered
     to it as it was before that article, and therefore as it was before the earlier one (nobody in between
     touched it): that answer is the earlier article's round-two value, with no message and no risk of reading
-    what later articles wrote. Other targets are fetched. `answered` (one mapping per article, round-one values)
-    is updated in place. Also returns each article's decision when round one already held everything it reads
-    (None otherwise: decide again once the rest is in).
+    what later articles wrote. Other targets are fetched, and so are keys that were absent then (another
+    partition's article may have created them since: see History). `answered` (one mapping per article,
+    round-one values) is updated in place. Also returns each article's decision when round one already held
+    everything it reads (None otherwise: decide again once the rest is in).
     """
     first: dict[bytes, int] = {}
     for j, plan in enumerate(plans):
@@ -423,7 +485,7 @@ def local_targets(
         targets, decision = _targets(plan, answered[i], config)
         for key in targets:
             j = first.get(key, -1)
-            if j > i:
+            if j > i and answered[j][key] is not None:
                 answered[i][key] = answered[j][key]
             else:
                 todo.append(key)
@@ -445,8 +507,8 @@ def sweep_keys(items: Iterable[tuple[bytes, bytes]], now: float, window: float) 
     dead = []
     for key, value in items:
         if key[:1] == EXACT_PREFIX:
-            if not is_live(unpack_owned(value)[1], now, window):
+            if expired(unpack_owned(value)[1], now, window):
                 dead.append(key)
-        elif key and key[0] & 0xF0 == BAND_PREFIX and now - unpack_claim(value)[1] > window:
+        elif key and key[0] & 0xF0 == BAND_PREFIX and unpack_claim(value)[1] < int(now) - window:
             dead.append(key)
     return dead

@@ -60,19 +60,40 @@ def test_records_outside_the_window_are_absent_then_expired() -> None:
     assert store == {}
 
 
-@pytest.mark.xfail(strict=True, reason="known bug, issue 11: an article older than a stored record counts it as live")
 def test_an_older_article_arriving_late_does_not_change_what_a_newer_one_matches() -> None:
+    # Issue 11: "old" is 8 days older than "new", "recent" in between. Whatever the order of old and recent,
+    # new decides the same; recent and old (exactly a window apart) see each other, and old is the original.
     day = 86400.0
     paragraphs = [p for p in SEED if len(p) > 80]
     old, recent = paragraphs, paragraphs[6:9]
     new = [paragraphs[0], paragraphs[1], paragraphs[7]]
 
-    def flags_of_new(order: list[tuple[str, list[str], float]]) -> list[str | None]:
-        dedup = Deduplicator()
-        for article_id, paras, at in order:
-            dedup.process(article_id, paras, at)
-        return [None if v.duplicate is None else v.duplicate.kind for v in dedup.process("new", new, NOW)]
+    Flag = tuple[str, str | None, int | None] | None
 
-    in_order = flags_of_new([("old", old, NOW - 8 * day), ("recent", recent, NOW - day)])
-    swapped = flags_of_new([("recent", recent, NOW - day), ("old", old, NOW - 8 * day)])
+    def decisions(order: list[tuple[str, list[str], float]]) -> dict[str, list[Flag]]:
+        dedup = Deduplicator()
+        flags: dict[str, list[Flag]] = {}
+        for article_id, paras, at in [*order, ("new", new, NOW)]:
+            decision = dedup.process_article(article_id, paras, at)
+            flags[article_id] = [None if (d := v.duplicate) is None else (d.kind, d.article_id, d.index)
+                                 for v in decision.verdicts]
+            for c in decision.corrections:
+                flags[c.article_id][c.index] = (c.duplicate.kind, c.duplicate.article_id, c.duplicate.index)
+        return flags
+
+    in_order = decisions([("old", old, NOW - 8 * day), ("recent", recent, NOW - day)])
+    swapped = decisions([("recent", recent, NOW - day), ("old", old, NOW - 8 * day)])
     assert in_order == swapped
+    assert in_order["new"] == [None, None, None]  # old's records are 8 days old: new remembers them afresh
+    assert in_order["recent"] == [("exact", "old", 6), ("exact", "old", 7), ("exact", "old", 8)]
+
+
+def test_an_article_more_than_a_window_older_neither_matches_nor_replaces_a_newer_record() -> None:
+    day = 86400.0
+    text = max(SEED, key=len)
+    dedup = Deduplicator()
+    dedup.process("recent", [text], NOW)
+    assert dedup.process("ancient", [text], NOW - 9 * day)[0].duplicate is None
+    # The newer record stays: an article a day after "recent" still repeats it.
+    later = dedup.process("later", [text], NOW + day)[0].duplicate
+    assert later is not None and (later.kind, later.article_id) == ("exact", "recent")

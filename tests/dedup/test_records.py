@@ -49,3 +49,17 @@ def test_oversized_parts_are_refused() -> None:
         pack_record(ExactRecord(0, "x" * 256, 0, 5, b"\x08\x01\x08\x00\x01"))
     with pytest.raises(ValueError, match="signature"):
         pack_record(ExactRecord(0, "a", 0, 5, bytes(MAX_SIGNATURE_BYTES + 1)))
+
+
+def test_the_originals_record_time_is_stored_only_when_it_differs_from_its_time() -> None:
+    fp = fingerprint(P4)
+    assert fp is not None
+    plain = ExactRecord(1_728_800_000, "seed", 3, fp.n_words, fp.signature)
+    same = ExactRecord(1_728_800_000, "seed", 3, fp.n_words, fp.signature, at=1_728_800_000)
+    published = ExactRecord(1_728_700_000, "seed", 3, fp.n_words, fp.signature, 2, (7,), at=1_728_800_000)
+    assert pack_record(same) == pack_record(plain)
+    assert len(pack_record(published)) == len(pack_record(ExactRecord(1_728_700_000, "seed", 3, fp.n_words,
+                                                                      fp.signature, 2, (7,)))) + 4
+    assert unpack_record(pack_record(published)) == published
+    assert unpack_record(pack_record(published)).key == (1_728_700_000, 1_728_800_000, "seed")
+    assert unpack_record(pack_record(plain)).key == (1_728_800_000, 1_728_800_000, "seed")

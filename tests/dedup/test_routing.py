@@ -7,102 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from streams.dedup import DedupConfig, Deduplicator, ParagraphVerdict
-from streams.dedup.deduplicator import decide
+from streams.dedup import Deduplicator, ParagraphVerdict
 from streams.dedup.fingerprint import EXACT_PREFIX
 from streams.dedup.routing import (
     WATERMARK,
-    Answer,
-    Fetch,
-    History,
-    Probe,
-    answer_fetch,
-    answer_probe,
-    fetch_targets,
-    fetches_for,
-    local_targets,
-    occurrence_token,
     owner_of,
     probes_for,
     sweep_keys,
     unpack_owned,
-    view_from,
 )
+from tests.dedup.harness import Batched, Routed
 
 DATA = Path(__file__).parent.parent / "data" / "dedup"
 SEED = (DATA / "seed-000_59858f91a7a8876a.txt").read_text(encoding="utf-8").splitlines()
 NOW = 1_728_800_000.0
 WEEK = 7 * 86400.0
-
-
-class Routed:
-    """The stream's message flow run in one process: `partitions` owner stores, messages as round trips."""
-
-    def __init__(self, partitions: int = 4, config: DedupConfig | None = None) -> None:
-        self.config = config or DedupConfig()
-        self.dedup = Deduplicator(config=self.config)  # only for its patterns and plan
-        self.partitions = partitions
-        self.stores: list[dict[bytes, bytes]] = [{} for _ in range(partitions)]
-        self.messages = 0
-
-    def process(self, article_id: str, paragraphs: list[str], now: float, token: int | None = None
-                ) -> list[ParagraphVerdict]:
-        plan = self.dedup.plan(article_id, paragraphs, now)
-        token = occurrence_token(0, len(self.stores[0]), int(now * 1000)) if token is None else token
-        answers: dict[bytes, bytes | None] = {}
-        for p, probe in probes_for(plan, token, 0, self.partitions).items():
-            wire = Probe.from_dict(json.loads(json.dumps(probe.to_dict())))
-            values = answer_probe(self.stores[p], wire, window=self.config.window_seconds,
-                                  limit=self.config.repeat_articles)
-            answers.update(Answer.from_dict(json.loads(json.dumps(Answer(article_id, token, 1, p, values).to_dict())))
-                           .values)
-            self.messages += 2
-        targets = fetch_targets(plan, answers, self.config)
-        for p, fetch in fetches_for(plan, token, 0, targets, self.partitions).items():
-            wire_fetch = Fetch.from_dict(json.loads(json.dumps(fetch.to_dict())))
-            answers.update(answer_fetch(self.stores[p], wire_fetch, window=self.config.window_seconds))
-            self.messages += 2
-        return decide(plan, view_from([answers]), self.config).verdicts
-
-
-class Batched:
-    """The stream's batched flow in one process: round one of batch k+1 reaches the owners before round two of
-    batch k (batches overlap in flight), so round two must read the owners' History, not their store as it is."""
-
-    def __init__(self, partitions: int = 4, config: DedupConfig | None = None) -> None:
-        self.config = config or DedupConfig()
-        self.dedup = Deduplicator(config=self.config)
-        self.partitions = partitions
-        self.stores: list[dict[bytes, bytes]] = [{} for _ in range(partitions)]
-        self.histories = [History() for _ in range(partitions)]
-        self.fetches = 0
-
-    def round_one(self, name: str, batch: list[tuple[str, list[str], float, int]]) -> list[dict[bytes, bytes | None]]:
-        answered: list[dict[bytes, bytes | None]] = [{} for _ in batch]
-        plans = [self.dedup.plan(a, ps, now) for a, ps, now, _ in batch]
-        for p in range(self.partitions):
-            self.histories[p].batch(name)
-            for i, (plan, (_, _, _, token)) in enumerate(zip(plans, batch, strict=True)):
-                probe = probes_for(plan, token, 0, self.partitions).get(p)
-                if probe is not None:
-                    self.histories[p].article(name, i)
-                    store = self.histories[p].tracked(self.stores[p])
-                    answered[i].update(answer_probe(store, probe, window=self.config.window_seconds,
-                                                    limit=self.config.repeat_articles))
-        return answered
-
-    def round_two(self, name: str, batch: list[tuple[str, list[str], float, int]],
-                  answered: list[dict[bytes, bytes | None]]) -> list[list[ParagraphVerdict]]:
-        plans = [self.dedup.plan(a, ps, now) for a, ps, now, _ in batch]
-        remaining, decided = local_targets(plans, answered, self.config)
-        for i, keys in enumerate(remaining):
-            for p, fetch in fetches_for(plans[i], batch[i][3], 0, keys, self.partitions).items():
-                view = self.histories[p].as_of(self.stores[p], name, i)
-                answered[i].update(answer_fetch(view, fetch, window=self.config.window_seconds))
-                self.fetches += 1
-        out = [decide(plan, view_from([a]), self.config).verdicts for plan, a in zip(plans, answered, strict=True)]
-        assert [d.verdicts for d in decided if d is not None] == [v for v, d in zip(out, decided, strict=True) if d]
-        return out
 
 
 def _articles() -> list[tuple[str, list[str]]]:
@@ -225,3 +144,25 @@ def test_round_two_reads_the_owner_as_the_article_saw_it() -> None:
     [verdicts] = batched.round_two("a", a, answered_a)
     assert verdicts[0].duplicate is None  # as one process: X's paragraph is forgotten, B has not come yet
     assert batched.fetches == 1
+
+
+def test_a_late_earlier_original_takes_over_and_its_redelivery_corrects_again() -> None:
+    text = max(SEED, key=len)
+    routed = Routed(4)
+    routed.process_article("copy", [text], NOW + 60, token=1)
+    first = routed.process_article("orig", [text], NOW + 120, token=2, published=NOW)
+    assert first.verdicts[0].duplicate is None
+    [c] = first.corrections
+    assert (c.article_id, c.index, c.duplicate.kind, c.duplicate.article_id, c.duplicate.index) == (
+        "copy", 0, "exact", "orig", 0)
+    # The same Kafka record read again after a crash: the owner answers what the first delivery saw.
+    again = routed.process_article("orig", [text], NOW + 120, token=2, published=NOW)
+    assert again.verdicts == first.verdicts and again.corrections == first.corrections
+    # The carriers of both are counted: a third article carrying the line makes it repetition boilerplate.
+    third = routed.process_article("third", [text], NOW + 180, token=3)
+    assert third.verdicts[0].duplicate is not None and third.verdicts[0].duplicate.kind == "boilerplate"
+    fp = Deduplicator().plan("x", [text], NOW).prints[0]
+    assert fp is not None
+    record = unpack_owned(routed.stores[owner_of(fp.exact_key, 4)][fp.exact_key])[1]
+    # Furniture now: its time is its newest sighting (it stays known while it keeps appearing).
+    assert (record.article_id, record.articles, record.key) == ("orig", 3, (int(NOW + 180), int(NOW + 180), "orig"))
