@@ -19,13 +19,14 @@ Rules (the contract is ``docs/DESIGN.md``):
   paragraph is ordinary republication; a third unrelated one makes a line a template.
 - The earliest article is the original, whatever the arrival order. An article's time is its publication
   time (capped at its record time: it cannot be published after it arrived), else its record time; its
-  time key is (time, record time, id). A record keeps the carrier with the earliest key: an article that
-  arrives after a paragraph's original but has an earlier key takes its place, its own paragraph is not
-  flagged, and the decision returns a ``Correction``: the former original's paragraph now repeats it
-  (``exact``). Likewise a remembered paragraph with a later key that resembles the article's is corrected
-  to ``near`` of it, instead of the article being flagged near of a later copy. Every hash has a fixed
-  seed, so replaying the same input gives the same verdicts. Paragraphs of one article are checked in
-  order and remembered as they go, so an article can repeat itself.
+  time key is (time in seconds, record time in milliseconds, id). A record keeps the carrier with the
+  earliest key: an article that arrives after a paragraph's original but has an earlier key takes its
+  place, its own paragraph is not flagged, and the decision returns a ``Correction``: the former
+  original's paragraph now repeats it (``exact``). Likewise a remembered paragraph with a later key that
+  resembles the article's is corrected to ``near`` of it, instead of the article being flagged near of a
+  later copy. Every hash has a fixed seed, so replaying the same input gives the same verdicts.
+  Paragraphs of one article are checked in order and remembered as they go, so an article can repeat
+  itself.
 - Retention: two times more than ``window_seconds`` apart (7 days: a news cycle, after which a
   republished story is news again) never see each other, either way round: a record too old for the
   article is treated as absent and overwritten (lazy expiry; ``expire()`` deletes it), a record too new
@@ -79,6 +80,7 @@ __all__ = [
     "plan_article",
     "relation",
     "take_over",
+    "time_key",
 ]
 
 DuplicateKind = Literal["exact", "near", "boilerplate"]
@@ -181,8 +183,8 @@ class ArticlePlan:
 
     @property
     def key(self) -> TimeKey:
-        """The article's time key: the carrier with the earliest one is a paragraph's original."""
-        return int(self.time), int(self.now), self.article_id
+        """The article's time key (time s, record time ms, id): the carrier with the earliest is the original."""
+        return time_key(self.time, self.now, self.article_id)
 
     @property
     def me(self) -> int:
@@ -207,6 +209,12 @@ class ArticlePlan:
                     if fp.exact_key not in holders:
                         holders.append(fp.exact_key)
         return bands
+
+
+def time_key(time: float, now: float, article_id: str) -> TimeKey:
+    """An article's time key from its time and record time (epoch s): Kafka record times have milliseconds, so
+    of two articles recorded one after the other in the same second the first stays first."""
+    return int(time), max(round(now * 1000), int(time) * 1000), article_id
 
 
 def plan_article(
@@ -282,8 +290,7 @@ def take_over(record: ExactRecord, article_id: str, index: int, key: TimeKey, li
     if articles >= limit:  # furniture from now on: its time is its newest sighting
         return ExactRecord(max(record.seen, key[0]), article_id, index, record.n_words, record.signature,
                            articles, others)
-    return ExactRecord(key[0], article_id, index, record.n_words, record.signature, articles, others,
-                       None if key[1] == key[0] else key[1])
+    return ExactRecord(key[0], article_id, index, record.n_words, record.signature, articles, others, key[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,9 +496,7 @@ class _Decider:
             self.store[fp.exact_key] = pack_record(take_over(record, article_id, index, self.key, cfg.repeat_articles))
         else:
             t, r, _ = self.key
-            self.store[fp.exact_key] = pack_record(
-                ExactRecord(t, article_id, index, fp.n_words, fp.signature, at=None if r == t else r)
-            )
+            self.store[fp.exact_key] = pack_record(ExactRecord(t, article_id, index, fp.n_words, fp.signature, at=r))
             if how == "ahead":  # a newer original lives there: seen by this article's own paragraphs only
                 self.store.local.add(fp.exact_key)
         for band_key in fp.band_keys:

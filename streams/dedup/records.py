@@ -25,7 +25,8 @@ __all__ = [
 
 # seen (uint32 epoch s), index (uint16), n_words (uint8, capped: only the length filter reads it),
 # distinct articles (uint8), id length (uint8), signature length (uint8; bit 7: the id is a packed UUID;
-# bit 6: the original's record time follows the header, as a uint32, because it differs from `seen`).
+# bit 6: the original's record time follows the header, as a varint of milliseconds after `seen`: 1-2 bytes
+# for a record time, 4-6 for a publication time days or years before it).
 # uint32 seconds last until 2106; 255 bytes of article id is ample for ids, and bounds the footprint.
 _HEADER = struct.Struct("<IHBBBB")
 _HASH = struct.Struct("<I")
@@ -50,12 +51,12 @@ class ExactRecord:
     signature: bytes
     articles: int = 1  # distinct articles that carried it (saturates at 255)
     others: tuple[int, ...] = ()  # 32-bit hashes of the other distinct articles, to count each one once
-    at: int | None = None  # the original's record time when it differs from `seen` (a publication time)
+    at: int | None = None  # the original's record time in epoch milliseconds (None: exactly `seen`)
 
     @property
     def key(self) -> tuple[int, int, str]:
-        """The original's time key: (time, record time, article id); the earliest carrier is the original."""
-        return self.seen, self.seen if self.at is None else self.at, self.article_id
+        """The original's time key: (time s, record time ms, article id); the earliest carrier is the original."""
+        return self.seen, self.seen * 1000 if self.at is None else self.at, self.article_id
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-friendly form."""
@@ -99,8 +100,8 @@ def pack_record(record: ExactRecord) -> bytes:
     if len(record.signature) > MAX_SIGNATURE_BYTES:
         raise ValueError(f"signature: expected at most {MAX_SIGNATURE_BYTES} bytes, got {len(record.signature)}")
     at = b""
-    if record.at is not None and record.at != record.seen:
-        at, flag = _HASH.pack(record.at & 0xFFFFFFFF), flag | _AT
+    if record.at is not None and record.at != record.seen * 1000:
+        at, flag = _varint(record.at - record.seen * 1000), flag | _AT
     header = _HEADER.pack(
         int(record.seen) & 0xFFFFFFFF,
         min(record.index, 0xFFFF),
@@ -112,14 +113,37 @@ def pack_record(record: ExactRecord) -> bytes:
     return b"".join((header, at, record.signature, raw_id, *(_HASH.pack(h) for h in record.others)))
 
 
+def _varint(n: int) -> bytes:
+    """LEB128: 7 bits a byte, low first (the record time is never before `seen`; a negative one is clamped)."""
+    n = max(n, 0)
+    out = bytearray()
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _unvarint(value: bytes, start: int) -> tuple[int, int]:
+    """Invert `_varint` at `start`: (the number, the offset after it)."""
+    n = shift = 0
+    while True:
+        byte = value[start]
+        start += 1
+        n |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return n, start
+        shift += 7
+
+
 def unpack_record(value: bytes) -> ExactRecord:
     """Parse a value written by `pack_record`."""
     seen, index, n_words, articles, id_len, sig_byte = _HEADER.unpack_from(value)
     start = _HEADER.size
     at = None
     if sig_byte & _AT:
-        (at,) = _HASH.unpack_from(value, start)
-        start += _HASH.size
+        delay, start = _unvarint(value, start)
+        at = seen * 1000 + delay
     end = start + (sig_byte & ~_FLAGS)
     signature = value[start:end]
     article_id = _unpack_id(value[end : end + id_len], sig_byte & _UUID_ID)

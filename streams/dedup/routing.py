@@ -37,6 +37,7 @@ from streams.dedup.deduplicator import (
     decide,
     relation,
     take_over,
+    time_key,
 )
 from streams.dedup.fingerprint import BAND_PREFIX, EXACT_PREFIX
 from streams.dedup.records import ExactRecord, article_hash, band_target, expired, pack_band, pack_record, unpack_record
@@ -137,7 +138,7 @@ class Probe:
     @property
     def key(self) -> TimeKey:
         """The article's time key (`ArticlePlan.key`)."""
-        return int(self.now if self.time is None else self.time), int(self.now), self.article_id
+        return time_key(self.now if self.time is None else self.time, self.now, self.article_id)
 
     def to_dict(self) -> dict[str, Any]:
         """Wire form (bytes as hex)."""
@@ -275,8 +276,8 @@ def answer_probe(
         record = None if value is None else unpack_owned(value)[1]
         how = relation(record, key_a, window, limit)
         if how == "absent":
-            at = None if key_a[1] == t else key_a[1]
-            store[key] = pack_owned(probe.token, ExactRecord(t, probe.article_id, index, n_words, signature, at=at))
+            store[key] = pack_owned(probe.token,
+                                    ExactRecord(t, probe.article_id, index, n_words, signature, at=key_a[1]))
         elif how == "repeat":
             assert value is not None and record is not None
             updated, _ = count_exact(record, me, t, limit)

@@ -97,3 +97,19 @@ def test_an_article_more_than_a_window_older_neither_matches_nor_replaces_a_newe
     # The newer record stays: an article a day after "recent" still repeats it.
     later = dedup.process("later", [text], NOW + day)[0].duplicate
     assert later is not None and (later.kind, later.article_id) == ("exact", "recent")
+
+
+@pytest.mark.parametrize("swapped", [False, True])
+def test_in_the_same_second_the_first_recorded_is_the_original_then_the_id(swapped: bool) -> None:
+    text = max(SEED, key=len)
+    articles = [("zeta", NOW + 0.1), ("alpha", NOW + 0.2)]  # record times in milliseconds, as Kafka's
+    dedup = Deduplicator()
+    corrections = []
+    for article_id, at in reversed(articles) if swapped else articles:
+        corrections += dedup.process_article(article_id, [text], at).corrections
+    flags = {c.article_id: c.duplicate.article_id for c in corrections}
+    assert flags == ({"alpha": "zeta"} if swapped else {})
+    dedup = Deduplicator()
+    dedup.process("zeta", [text], NOW + 0.5)
+    same = dedup.process_article("alpha", [text], NOW + 0.5)  # the same millisecond: the id decides
+    assert [(c.article_id, c.duplicate.article_id) for c in same.corrections] == [("zeta", "alpha")]

@@ -1,6 +1,7 @@
 """First-seen by time key (issues 11 and 16): within the window, what is flagged does not depend on arrival order.
 
-An article's time key is (publication time, capped at its record time, else record time; record time; id). The
+An article's time key is (publication time, capped at its record time, else record time; record time in
+milliseconds; id). The
 reference is one process fed in time-key order, where nothing is ever corrected. Any other arrival order, in one
 process, routed one article at a time, or routed with batches of several partitions racing to each owner, must
 end with the same flags once the corrections are applied (a pointer at a paragraph that is itself an exact
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 import pytest
 
 from streams.dedup import Deduplicator, Duplicate
-from streams.dedup.deduplicator import Decision
+from streams.dedup.deduplicator import Decision, time_key
 from tests.dedup.devset import load_devset
 from tests.dedup.harness import Racing, Routed
 
@@ -43,8 +44,7 @@ class Art:
 
     @property
     def key(self) -> tuple[int, int, str]:
-        t = self.now if self.published is None else min(self.published, self.now)
-        return int(t), int(self.now), self.id
+        return time_key(self.now if self.published is None else min(self.published, self.now), self.now, self.id)
 
 
 def _pool() -> list[str]:
@@ -96,9 +96,9 @@ def random_set(rng: random.Random, articles: int) -> list[Art]:
                 paragraphs.append(BOILERPLATE)
             else:
                 paragraphs.append(SHORT)
-        t = times[j]
+        t = times[j] + rng.choice([0, 0, rng.randrange(1000) / 1000])  # two in the same second: ms, then id
         if rng.random() < 0.4:  # a publication time, and the record some hours after it
-            out.append(Art(ids[j], tuple(paragraphs), t + rng.randrange(0, 6 * 3600), t))
+            out.append(Art(ids[j], tuple(paragraphs), t + rng.randrange(0, 6 * 3600), float(int(t))))
         else:
             out.append(Art(ids[j], tuple(paragraphs), t, None))
     return out

@@ -54,12 +54,19 @@ def test_oversized_parts_are_refused() -> None:
 def test_the_originals_record_time_is_stored_only_when_it_differs_from_its_time() -> None:
     fp = fingerprint(P4)
     assert fp is not None
-    plain = ExactRecord(1_728_800_000, "seed", 3, fp.n_words, fp.signature)
-    same = ExactRecord(1_728_800_000, "seed", 3, fp.n_words, fp.signature, at=1_728_800_000)
-    published = ExactRecord(1_728_700_000, "seed", 3, fp.n_words, fp.signature, 2, (7,), at=1_728_800_000)
-    assert pack_record(same) == pack_record(plain)
-    assert len(pack_record(published)) == len(pack_record(ExactRecord(1_728_700_000, "seed", 3, fp.n_words,
-                                                                      fp.signature, 2, (7,)))) + 4
-    assert unpack_record(pack_record(published)) == published
-    assert unpack_record(pack_record(published)).key == (1_728_700_000, 1_728_800_000, "seed")
-    assert unpack_record(pack_record(plain)).key == (1_728_800_000, 1_728_800_000, "seed")
+
+    def size(at: int | None, seen: int = 1_728_800_000) -> int:
+        return len(pack_record(ExactRecord(seen, "seed", 3, fp.n_words, fp.signature, 2, (7,), at)))
+
+    plain = size(None)
+    assert size(1_728_800_000_000) == plain  # on the second: nothing stored
+    assert size(1_728_800_000_123) == plain + 1  # a record time's milliseconds
+    assert size(1_728_800_000_999) == plain + 2
+    assert size(1_728_800_000_000 + 3 * 86_400_000) == plain + 4  # published three days before it was recorded
+    assert size(1_728_800_000_000 + 20 * 365 * 86_400_000) == plain + 6
+    for at in (1_728_800_000_123, 1_728_800_000_999, 1_728_800_000_000 + 20 * 365 * 86_400_000):
+        record = ExactRecord(1_728_800_000, "seed", 3, fp.n_words, fp.signature, 2, (7,), at)
+        assert unpack_record(pack_record(record)) == record
+        assert unpack_record(pack_record(record)).key == (1_728_800_000, at, "seed")
+    assert unpack_record(pack_record(ExactRecord(1_728_800_000, "s", 0, 5, fp.signature))).key == (
+        1_728_800_000, 1_728_800_000_000, "s")
