@@ -7,12 +7,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from streams.article import Article, parse_published
-from streams.dedup import Deduplicator, ParagraphVerdict
+from streams.dedup import Correction, Deduplicator, ParagraphVerdict
 from streams.lang import guess_language
 from streams.tagging import Tagger, tag
 from streams.timing import event_time, extract, infer_published, zone_for_source
 
-__all__ = ["Clock", "dedup_stage", "deduped_doc", "enrich_one", "iso", "skipped", "tag_stage", "time_stage"]
+__all__ = [
+    "Clock",
+    "dedup_stage",
+    "deduped_doc",
+    "enrich_one",
+    "iso",
+    "published_time",
+    "skipped",
+    "tag_stage",
+    "time_stage",
+]
 
 Clock = Callable[[], float]
 
@@ -40,19 +50,43 @@ def boilerplate(doc: dict[str, Any]) -> frozenset[int]:
     )
 
 
+def published_time(article: Article) -> float | None:
+    """The article's publication time in epoch seconds (a time without zone is in its source's zone), or None."""
+    if not article.published_at:
+        return None
+    published = parse_published(article.published_at)
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=zone_for_source(article.source, article.language))
+    return published.timestamp()
+
+
 def dedup_stage(
     article: Article, dedup: Deduplicator, *, record_time: float, clock: Clock
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Flag duplicate and boilerplate paragraphs; returns the staged article and its audit records."""
-    # Retention is measured in record time, so a replay gives the same flags as the first run.
-    verdicts = dedup.process(article.id, article.paragraphs, now=record_time)
-    return deduped_doc(article, verdicts, record_time=record_time, clock=clock)
+    """Flag duplicate and boilerplate paragraphs; returns the staged article and its audit records.
+
+    The audit records include corrections: paragraphs of articles decided earlier that repeat this one, which
+    is earlier by publication time (docs/dedup.md).
+    """
+    # Times are the article's own (publication, record time), so a replay gives the same flags as the first run.
+    decision = dedup.process_article(article.id, article.paragraphs, record_time, published=published_time(article))
+    return deduped_doc(article, decision.verdicts, record_time=record_time, clock=clock,
+                       corrections=decision.corrections)
 
 
 def deduped_doc(
-    article: Article, verdicts: Sequence[ParagraphVerdict], *, record_time: float, clock: Clock
+    article: Article,
+    verdicts: Sequence[ParagraphVerdict],
+    *,
+    record_time: float,
+    clock: Clock,
+    corrections: Sequence[Correction] = (),
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The staged article and its audit records from an article's verdicts (the stream decides them routed)."""
+    """The staged article and its audit records from an article's verdicts (the stream decides them routed).
+
+    `corrections` (paragraphs of articles decided earlier that now repeat this one) become audit records with
+    ``correction: true``, keyed by the corrected article, and are listed in the article's ``corrections``.
+    """
     now = iso(clock())
     paragraphs: list[dict[str, Any]] = [
         {"index": v.index, "text": v.text, "duplicate": None if v.duplicate is None else {
@@ -91,6 +125,24 @@ def deduped_doc(
         for p in paragraphs
         if p["duplicate"] is not None
     ]
+    if corrections:
+        doc["corrections"] = [c.to_dict() for c in corrections]
+        audits.extend(
+            {
+                "schema": DUPLICATE,
+                "article_id": c.article_id,
+                "index": c.index,
+                # The corrected paragraph is not at hand: this is the one it repeats (or resembles).
+                "text": verdicts[c.duplicate.index].text if c.duplicate.index is not None else "",
+                "kind": c.duplicate.kind,
+                "first_article_id": c.duplicate.article_id,
+                "first_index": c.duplicate.index,
+                "similarity": round(c.duplicate.similarity, 4),
+                "detected_at": now,
+                "correction": True,
+            }
+            for c in corrections
+        )
     return doc, audits
 
 

@@ -2,10 +2,11 @@
 
 Three agents (the message flow and its reasons are in docs/dedup.md):
 
-- `deduplicate_articles` (on `articles`): takes a batch of articles, plans each locally, sends one probe message
-  per owner partition for the whole batch, waits for the answers (and a second round for band candidates the
-  batch cannot resolve itself), decides with the same code as `warta enrich`, emits; the batch's offsets are
-  acked only then, so an article interrupted by a crash is read again (nothing pending is stored);
+- `deduplicate_articles` (on `articles`): takes a batch of articles, plans each locally and puts them in time-key
+  order, sends one probe message per owner partition for the whole batch, waits for the answers (and a second
+  round for band candidates the batch cannot resolve itself), decides with the same code as `warta enrich`,
+  emits (with corrections of articles decided earlier, when an earlier original came late); the batch's offsets
+  are acked only then, so an article interrupted by a crash is read again (nothing pending is stored);
 - `own_dedup_keys` (on `dedup-probes`): the partition that owns a key reads and claims it in the index table
   and answers to `dedup-answers`, one message per probe message; it also fetches band candidates and sweeps;
 - `collect_dedup_answers` (on `dedup-answers`): hands each answer to the batch waiting for it.
@@ -48,7 +49,7 @@ from streams.dedup.routing import (
     view_from,
 )
 from streams.errors import InvalidMessage
-from streams.pipeline import deduped_doc
+from streams.pipeline import deduped_doc, published_time
 
 __all__ = ["SWEEP_INTERVAL_S", "register"]
 
@@ -246,16 +247,20 @@ def register(ctx: Context) -> None:
         """Decide each article of the batch (same code as `warta enrich`) and publish it with its audits."""
         counts: Counter[str] = Counter()
         for it, decision in zip(items, decided, strict=True):
-            verdicts = (decision or decide(it.plan, view_from([it.values]), config)).verdicts
-            doc, audits = deduped_doc(it.article, verdicts, record_time=it.record_time, clock=time.time)
+            decision = decision or decide(it.plan, view_from([it.values]), config)
+            verdicts = decision.verdicts
+            doc, audits = deduped_doc(it.article, verdicts, record_time=it.record_time, clock=time.time,
+                                      corrections=decision.corrections)
             await ctx.send("deduped", it.article.id, doc)
-            for audit in audits:
-                await ctx.send("duplicates", it.article.id, audit)
+            for audit in audits:  # a correction is keyed by the article it corrects
+                await ctx.send("duplicates", audit["article_id"], audit)
                 counts[f"duplicates.{audit['kind']}"] += 1
+                counts["duplicates.corrections"] += audit.get("correction", False)
             counts["articles"] += 1
             counts["paragraphs"] += len(doc["paragraphs"])
-            log.info("dedup emitted %s from partition %d: %d of %d paragraphs flagged",
-                     it.article.id, it.event.message.partition, len(audits), len(verdicts))
+            log.info("dedup emitted %s from partition %d: %d of %d paragraphs flagged, %d corrections",
+                     it.article.id, it.event.message.partition, len(audits) - len(decision.corrections),
+                     len(verdicts), len(decision.corrections))
         _within(items[-1].event)  # the stats table is windowed by the current event's time
         for key, n in counts.items():
             ctx.count(key, n)
@@ -278,7 +283,8 @@ def register(ctx: Context) -> None:
                         # Record time, not wall time: retention and redelivery are judged on it (docs/dedup.md).
                         record_time = msg.timestamp or time.time()
                         token = occurrence_token(msg.partition, msg.offset, round(record_time * 1000))
-                        plan = dedup.plan(article.id, article.paragraphs, record_time)
+                        published = published_time(article)
+                        plan = dedup.plan(article.id, article.paragraphs, record_time, published=published)
                         items.append(_Item(event, article, plan, token, record_time))
                         continue
                     except InvalidMessage as exc:
@@ -289,6 +295,9 @@ def register(ctx: Context) -> None:
                     await stream.ack(event)
                 if not items:
                     continue
+                # Time-key order: within a batch the earliest article is decided first, so it is the original
+                # without a correction (across batches the owners' claims settle it: docs/dedup.md).
+                items.sort(key=lambda it: it.plan.key)
                 await slots.acquire()
                 try:
                     # Probes leave in input order (the owners' order of first occurrence); the rest overlaps.
