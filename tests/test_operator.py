@@ -52,10 +52,26 @@ def _send(bootstrap: str, topic: str, records: list[dict[str, Any]]) -> None:
     p.close()
 
 
-def _read(bootstrap: str, topic: str) -> list[Any]:
-    from streams.admin import consume
+def _read(bootstrap: str, topic: str, timeout: float = 30) -> list[Any]:
+    """Every record of the topic now: read up to the end offsets (no idle timeout to guess on a loaded machine)."""
+    from kafka import KafkaConsumer, TopicPartition
 
-    return list(consume(bootstrap, topic, idle_timeout=2, wait=10))
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        assert tps, f"no topic {topic}"
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        ends = consumer.end_offsets(tps)
+        got: list[Any] = []
+        deadline = time.monotonic() + timeout
+        while any(consumer.position(tp) < ends[tp] for tp in tps):
+            assert time.monotonic() < deadline, f"{topic}: {len(got)} record(s) after {timeout:.0f}s"
+            for batch in consumer.poll(timeout_ms=500).values():
+                got.extend(batch)
+        return sorted(got, key=lambda r: (r.partition, r.offset))
+    finally:
+        consumer.close()
 
 
 def _committed(bootstrap: str, group: str) -> dict[tuple[str, int], int]:
@@ -363,18 +379,23 @@ def test_worker_json_logs_one_object_per_line(kafka_bootstrap: str, prefix: str,
                          WARTA_LOG_FORMAT="json")
     try:
         _wait_for(proc, tmp_path / "err", '"event":"ready"')
+        _wait_for(proc, tmp_path / "err", "Worker ready")  # Faust's own line comes just after ours
     finally:
         _stop(proc)
     lines = (tmp_path / "err").read_text("utf-8").splitlines()
     docs = [codec.loads(line) for line in lines]  # every line is one JSON object, shutdown included
-    assert len(docs) > 5 and (tmp_path / "out").read_text("utf-8").strip() == ""
+    assert len(docs) > 5, lines
+    assert (tmp_path / "out").read_text("utf-8").strip() == "", (tmp_path / "out").read_text("utf-8")
     for doc in docs:
         assert {"time", "level", "logger", "message", "app_id", "pid", "host", "web"} <= set(doc), doc
         assert doc["app_id"] == f"{prefix}workers" and doc["pid"] == proc.pid
         datetime.fromisoformat(doc["time"]).astimezone(UTC)
-    [ready] = [d for d in docs if d.get("event") == "ready"]
+    readies = [d for d in docs if d.get("event") == "ready"]
+    assert len(readies) == 1, lines
+    ready = readies[0]
     assert ready["level"] == "info" and ready["logger"] == "warta.worker"
-    assert ready["assignment"] == {f"{prefix}{t}": [0, 1] for t in ("articles", "dedup-answers", "dedup-probes")}
+    assert ready["assignment"] == {f"{prefix}{t}": [0, 1] for t in ("articles", "dedup-answers", "dedup-probes")}, \
+        ready
     assert ready["web"].startswith("http://127.0.0.1:") and ready["web"] in ready["message"]
     assert any("Worker ready" in d["message"] for d in docs)  # Faust's own lines, as JSON too
 
