@@ -31,8 +31,7 @@ Rules (the contract is ``docs/DESIGN.md``):
   republished story is news again) never see each other, either way round: a record too old for the
   article is treated as absent and overwritten (lazy expiry; ``expire()`` deletes it), a record too new
   for it is left alone and the article's paragraph is not remembered. A line that has become repetition
-  boilerplate has its time refreshed to its newest sighting, so it stays known; it no longer changes
-  original.
+  boilerplate stays known up to a window after its newest sighting (``last``), while it keeps appearing.
 
 Three phases, shared with the routed stream (``streams.dedup.routing``, docs/dedup.md): ``plan_article``
 is local (patterns, fingerprints); the store is read; ``decide`` replays the rules above over a read-only
@@ -248,14 +247,14 @@ def relation(record: ExactRecord | None, key: TimeKey, window: float, limit: int
 
     ``absent``: no record, or one more than a window older than the article (it is overwritten); ``ahead``: a
     record more than a window newer (left alone, the article's paragraph is not remembered); ``repeat``: the
-    article repeats the record's original (an earlier key, the same article, or repetition boilerplate, whose
-    time only says when it was last seen); ``displace``: the article's key is earlier, it becomes the original.
+    article repeats the record's original (an earlier key, or the same article); ``displace``: the article's key
+    is earlier, it becomes the original.
     """
-    if record is None or record.seen < key[0] - window:
+    if record is None or record.newest < key[0] - window:
         return "absent"
     if record.seen > key[0] + window:
         return "ahead"
-    if record.articles >= limit or record.article_id == key[2] or record.key <= key:
+    if record.article_id == key[2] or record.key <= key:
         return "repeat"
     return "displace"
 
@@ -270,11 +269,14 @@ def count_exact(record: ExactRecord, me: int, time: float, limit: int) -> tuple[
             others = (*others, me)
     if articles >= limit:
         # Furniture stays remembered as long as it keeps appearing.
-        return ExactRecord(max(record.seen, int(time)), record.article_id, record.index, record.n_words,
-                           record.signature, articles, others), True
+        last = max(record.newest, int(time))
+        if articles == record.articles and last == record.newest:
+            return None, True
+        return ExactRecord(record.seen, record.article_id, record.index, record.n_words, record.signature,
+                           articles, others, record.at, last), True
     if articles != record.articles:
         return ExactRecord(record.seen, record.article_id, record.index, record.n_words, record.signature,
-                           articles, others, record.at), False
+                           articles, others, record.at, record.last), False
     return None, False
 
 
@@ -287,10 +289,8 @@ def take_over(record: ExactRecord, article_id: str, index: int, key: TimeKey, li
     others = tuple(h for h in record.others if h != me)
     if previous not in others and len(others) < limit - 1:
         others = (previous, *others)
-    if articles >= limit:  # furniture from now on: its time is its newest sighting
-        return ExactRecord(max(record.seen, key[0]), article_id, index, record.n_words, record.signature,
-                           articles, others)
-    return ExactRecord(key[0], article_id, index, record.n_words, record.signature, articles, others, key[1])
+    last = record.newest if articles >= limit else None  # furniture: known up to a window after its newest sighting
+    return ExactRecord(key[0], article_id, index, record.n_words, record.signature, articles, others, key[1], last)
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,7 +464,7 @@ class _Decider:
             target = None if value is None else band_target(value)
             held = None if target is None or target == fp.exact_key else self._record(target)
             mine = self.first_carrier.get(band_key)
-            if held is not None and (held.articles >= cfg.repeat_articles or held.key < self.key):
+            if held is not None and held.key < self.key:
                 later = False
             elif mine is not None:
                 target, held, later = mine, self._record(mine), False

@@ -23,10 +23,11 @@ __all__ = [
     "unpack_record",
 ]
 
-# seen (uint32 epoch s), index (uint16), n_words (uint8, capped: only the length filter reads it),
-# distinct articles (uint8), id length (uint8), signature length (uint8; bit 7: the id is a packed UUID;
-# bit 6: the original's record time follows the header, as a varint of milliseconds after `seen`: 1-2 bytes
-# for a record time, 4-6 for a publication time days or years before it).
+# seen (uint32 epoch s), index (uint16; bit 15: `last` follows), n_words (uint8, capped: only the length filter
+# reads it), distinct articles (uint8), id length (uint8), signature length (uint8; bit 7: the id is a packed
+# UUID; bit 6: `at` follows). After the header: `at`, the original's record time, as a varint of milliseconds
+# after `seen` (1-2 bytes for a record time, 4-6 for a publication time days or years before it); then `last`,
+# as a varint of seconds after `seen` (repetition boilerplate only).
 # uint32 seconds last until 2106; 255 bytes of article id is ample for ids, and bounds the footprint.
 _HEADER = struct.Struct("<IHBBBB")
 _HASH = struct.Struct("<I")
@@ -34,6 +35,8 @@ MAX_ID_BYTES = 255
 _UUID_ID = 0x80
 _AT = 0x40
 _FLAGS = _UUID_ID | _AT
+_LAST = 0x8000
+MAX_INDEX = 0x7FFF
 # Canonical lowercase UUIDs (the usual article id) are stored as their 16 bytes instead of 36 characters.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -42,8 +45,7 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 class ExactRecord:
     """What the store remembers about one paragraph, under its exact key."""
 
-    # The original's time in epoch seconds: its publication time (capped at its record time), else its record
-    # time. Refreshed to the newest carrier's time once the line counts as repetition boilerplate.
+    # The original's time in epoch seconds: its publication time (capped at its record time), else its record time.
     seen: int
     article_id: str  # the original: the carrier with the earliest time key (docs/dedup.md)
     index: int
@@ -52,6 +54,13 @@ class ExactRecord:
     articles: int = 1  # distinct articles that carried it (saturates at 255)
     others: tuple[int, ...] = ()  # 32-bit hashes of the other distinct articles, to count each one once
     at: int | None = None  # the original's record time in epoch milliseconds (None: exactly `seen`)
+    # Repetition boilerplate: the newest carrier's time (epoch s), so the line stays known while it keeps appearing.
+    last: int | None = None
+
+    @property
+    def newest(self) -> int:
+        """The newest time the record is known at: `last` for repetition boilerplate, else `seen`."""
+        return self.seen if self.last is None else max(self.seen, self.last)
 
     @property
     def key(self) -> tuple[int, int, str]:
@@ -69,6 +78,7 @@ class ExactRecord:
             "articles": self.articles,
             "others": list(self.others),
             "at": self.at,
+            "last": self.last,
         }
 
 
@@ -99,18 +109,21 @@ def pack_record(record: ExactRecord) -> bytes:
         raise ValueError(f"article id: expected at most {MAX_ID_BYTES} bytes, got {len(raw_id)}")
     if len(record.signature) > MAX_SIGNATURE_BYTES:
         raise ValueError(f"signature: expected at most {MAX_SIGNATURE_BYTES} bytes, got {len(record.signature)}")
-    at = b""
+    at = last = b""
     if record.at is not None and record.at != record.seen * 1000:
         at, flag = _varint(record.at - record.seen * 1000), flag | _AT
+    index = min(record.index, MAX_INDEX)
+    if record.last is not None and record.last > record.seen:
+        last, index = _varint(record.last - record.seen), index | _LAST
     header = _HEADER.pack(
         int(record.seen) & 0xFFFFFFFF,
-        min(record.index, 0xFFFF),
+        index,
         min(record.n_words, 0xFF),
         min(record.articles, 0xFF),
         len(raw_id),
         len(record.signature) | flag,
     )
-    return b"".join((header, at, record.signature, raw_id, *(_HASH.pack(h) for h in record.others)))
+    return b"".join((header, at, last, record.signature, raw_id, *(_HASH.pack(h) for h in record.others)))
 
 
 def _varint(n: int) -> bytes:
@@ -140,15 +153,18 @@ def unpack_record(value: bytes) -> ExactRecord:
     """Parse a value written by `pack_record`."""
     seen, index, n_words, articles, id_len, sig_byte = _HEADER.unpack_from(value)
     start = _HEADER.size
-    at = None
+    at = last = None
     if sig_byte & _AT:
         delay, start = _unvarint(value, start)
         at = seen * 1000 + delay
+    if index & _LAST:
+        later, start = _unvarint(value, start)
+        last, index = seen + later, index & MAX_INDEX
     end = start + (sig_byte & ~_FLAGS)
     signature = value[start:end]
     article_id = _unpack_id(value[end : end + id_len], sig_byte & _UUID_ID)
     others = tuple(h for (h,) in _HASH.iter_unpack(value[end + id_len :]))
-    return ExactRecord(seen, article_id, index, n_words, signature, articles, others, at)
+    return ExactRecord(seen, article_id, index, n_words, signature, articles, others, at, last)
 
 
 def pack_band(exact_key: bytes) -> bytes:
@@ -165,14 +181,15 @@ def is_live(record: ExactRecord, time: float, window: float) -> bool:
     """Whether a record and an article of time `time` can see each other: at most a window apart, either way.
 
     An article older than a record by more than the window does not see it either (issue 11): the two are
-    different news cycles whichever arrives first.
+    different news cycles whichever arrives first. Repetition boilerplate is known up to a window after it was
+    last seen.
     """
-    return abs(int(time) - record.seen) <= window
+    return record.seen - window <= int(time) <= record.newest + window
 
 
 def expired(record: ExactRecord, now: float, window: float) -> bool:
     """Whether a record is more than a window older than `now` (the store's newest time): it can be deleted."""
-    return record.seen < int(now) - window
+    return record.newest < int(now) - window
 
 
 def expire(store: MutableMapping[bytes, bytes], now: float, window: float) -> int:

@@ -92,7 +92,7 @@ def pack_owned(token: int, record: ExactRecord, displaced: ExactRecord | None = 
     if displaced is None:
         return _OWNED.pack(token, 0) + pack_record(record)
     summary = pack_record(ExactRecord(displaced.seen, displaced.article_id, displaced.index, 0, b"",
-                                      displaced.articles, (), displaced.at))
+                                      displaced.articles, (), displaced.at, displaced.last))
     return _OWNED.pack(token, len(summary)) + summary + pack_record(record)
 
 
@@ -104,7 +104,7 @@ def _unpack_owned(value: bytes) -> tuple[int, ExactRecord, ExactRecord | None]:
         return token, record, None
     d = unpack_record(value[_OWNED.size : _OWNED.size + size])
     return token, record, ExactRecord(d.seen, d.article_id, d.index, record.n_words, record.signature, d.articles,
-                                      (), d.at)
+                                      (), d.at, d.last)
 
 
 def unpack_owned(value: bytes) -> tuple[int, ExactRecord]:

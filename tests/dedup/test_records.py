@@ -70,3 +70,14 @@ def test_the_originals_record_time_is_stored_only_when_it_differs_from_its_time(
         assert unpack_record(pack_record(record)).key == (1_728_800_000, at, "seed")
     assert unpack_record(pack_record(ExactRecord(1_728_800_000, "s", 0, 5, fp.signature))).key == (
         1_728_800_000, 1_728_800_000_000, "s")
+
+
+def test_repetition_boilerplate_keeps_its_newest_sighting_apart_from_the_originals_time() -> None:
+    fp = fingerprint(P4)
+    assert fp is not None
+    record = ExactRecord(1_728_800_000, "seed", 3, fp.n_words, fp.signature, 3, (7, 8), 1_728_800_000_250,
+                         1_728_800_000 + 5 * 86400)
+    assert unpack_record(pack_record(record)) == record
+    assert record.newest == 1_728_800_000 + 5 * 86400 and record.key == (1_728_800_000, 1_728_800_000_250, "seed")
+    big = ExactRecord(1_728_800_000, "seed", 40_000, fp.n_words, fp.signature)
+    assert unpack_record(pack_record(big)).index == 0x7FFF  # the index shares its top bit with the `last` flag

@@ -164,6 +164,6 @@ def test_a_late_earlier_original_takes_over_and_its_redelivery_corrects_again() 
     fp = Deduplicator().plan("x", [text], NOW).prints[0]
     assert fp is not None
     record = unpack_owned(routed.stores[owner_of(fp.exact_key, 4)][fp.exact_key])[1]
-    # Furniture now: its time is its newest sighting (it stays known while it keeps appearing).
-    assert (record.article_id, record.articles, record.key) == ("orig", 3, (int(NOW + 180), int(NOW + 180) * 1000,
-                                                                             "orig"))
+    # Furniture now: the original keeps its time key, and the line stays known a window after its newest sighting.
+    assert (record.article_id, record.articles, record.key) == ("orig", 3, (int(NOW), int(NOW + 120) * 1000, "orig"))
+    assert record.newest == int(NOW + 180)
