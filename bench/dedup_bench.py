@@ -1,9 +1,10 @@
-"""Dedup dev set builder, precision/recall curve, speed and store-footprint benchmark."""
+"""Dedup dev set builder, precision/recall curve, speed and store-footprint benchmark, arrival-order figures."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import sys
 import time
@@ -15,7 +16,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from streams.dedup import DedupConfig, Deduplicator, fingerprint_words, normalize, unpack_record, words  # noqa: E402
+from streams.dedup import (  # noqa: E402
+    DedupConfig,
+    Deduplicator,
+    Duplicate,
+    fingerprint_words,
+    normalize,
+    unpack_record,
+    words,
+)
 from streams.dedup.fingerprint import shingles  # noqa: E402
 from tests.dedup.devset import DEVSET, NOW, evaluate, load_devset  # noqa: E402
 
@@ -146,10 +155,60 @@ def _speed(articles: list[dict[str, object]], runs: int) -> None:
     )
 
 
+def _final(articles: list[dict[str, object]], order: list[int]) -> tuple[list[list[Duplicate | None]], int]:
+    """Each article's flags once every correction is applied, fed in `order` (article n keeps time NOW + n)."""
+    dedup = Deduplicator()
+    flags: list[list[Duplicate | None]] = [[] for _ in articles]
+    corrections = 0
+    for n in order:
+        decision = dedup.process_article(f"{n:05d}", list(articles[n]["paragraphs"]), NOW + n)  # type: ignore[call-overload]
+        flags[n] = [v.duplicate for v in decision.verdicts]
+        for c in decision.corrections:
+            old = flags[int(c.article_id)][c.index]
+            if old is None or old.kind != "exact" or c.duplicate.kind == "exact":
+                flags[int(c.article_id)][c.index] = c.duplicate
+            corrections += 1
+    return flags, corrections
+
+
+def _order(articles: list[dict[str, object]]) -> None:
+    """The dev set fed out of time order: how the final flags (corrections applied) compare with time order."""
+    n = len(articles)
+    reference, _ = _final(articles, list(range(n)))
+    orders = {
+        "time order": list(range(n)),
+        "reverse": list(range(n))[::-1],
+        "shuffled (seed 1)": random.Random(1).sample(range(n), n),
+        "shuffled in blocks of 8": [i + d for i in range(0, n, 8) for d in random.Random(i).sample(range(8), 8)
+                                    if i + d < n],
+    }
+    print("| order | corrections | paragraphs whose kind differs from time order | flags pointing at a later article "
+          "| precision | exact recall | near recall | boilerplate recall |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, order in orders.items():
+        flags, corrections = _final(articles, order)
+        differ = later = flagged = correct = 0
+        truth: dict[str, int] = defaultdict(int)
+        hits: dict[str, int] = defaultdict(int)
+        for k, article in enumerate(articles):
+            for got, want, label_ in zip(flags[k], reference[k], article["labels"], strict=True):  # type: ignore[call-overload]
+                kind = label_["kind"]
+                differ += (got and got.kind) != (want and want.kind)
+                later += got is not None and got.article_id is not None and int(got.article_id) > k
+                if kind is not None:
+                    truth[kind] += 1
+                if got is not None:
+                    flagged += 1
+                    correct += kind is not None
+                    hits[kind] += got.kind == kind
+        print(f"| {label} | {corrections} | {differ} | {later} | {correct / flagged:.4f} | "
+              + " | ".join(f"{hits[k] / truth[k]:.4f}" for k in ("exact", "near", "boilerplate")) + " |")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: build | curve | speed."""
+    """Command line: build | curve | speed | eval | order."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["build", "curve", "speed", "eval"])
+    parser.add_argument("command", choices=["build", "curve", "speed", "eval", "order"])
     parser.add_argument("--ecbplus", type=Path, default=ROOT.parent / "shared/eval/ecbplus/ecbplus-odd-topics.jsonl")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
@@ -161,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         _curve(articles)
     elif args.command == "speed":
         _speed(articles, args.runs)
+    elif args.command == "order":
+        _order(articles)
     else:
         print(json.dumps(evaluate(articles, DedupConfig()), indent=1))
     return 0

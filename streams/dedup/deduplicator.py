@@ -399,9 +399,9 @@ class _Decider:
         self.config = config
         self.corrections: dict[tuple[str, int], Correction] = {}
         self.key: TimeKey = (0, 0, "")
-        # Band key -> exact key of this article's first remembered paragraph carrying it: in time order that
-        # paragraph would hold the band, unless an earlier article's did.
-        self.first_carrier: dict[bytes, bytes] = {}
+        # This article's remembered paragraphs, in order: in time order the first of them carrying a band would
+        # hold it, unless an earlier article's paragraph did.
+        self.remembered: list[ParagraphPrint] = []
 
     def run(self, plan: ArticlePlan) -> Decision:
         """Check every fingerprinted paragraph in order, then settle repetition boilerplate."""
@@ -454,27 +454,33 @@ class _Decider:
             self._count(fp.exact_key, record, me, item)
             return
         best: tuple[float, ExactRecord] | None = None
-        seen_keys: set[bytes] = {fp.exact_key}
+        own = fp.exact_key
+        seen_keys: set[bytes] = {own}
         for band_key in fp.band_keys:
             # Each band is read as it would be in time order, where it is held by its earliest claimer: a record
             # of an earlier article holding it is a candidate; else this article's first paragraph carrying it
             # would hold it; else this paragraph will, and a later article's record holding it now is compared
-            # the other way round (it may repeat this paragraph).
+            # the other way round (it may repeat this paragraph). A free band has no earlier carrier here either
+            # (it would have claimed it).
             value = self.store.get(band_key)
-            target = None if value is None else band_target(value)
-            held = None if target is None or target == fp.exact_key else self._record(target)
-            mine = self.first_carrier.get(band_key)
-            if held is not None and held.key < self.key:
-                later = False
-            elif mine is not None:
-                target, held, later = mine, self._record(mine), False
-            elif held is not None:
-                later = held.key > self.key
-            else:
+            if value is None:
                 continue
-            if held is None or target is None or target in seen_keys:
+            target = band_target(value)
+            if target in seen_keys and target != own:
                 continue
+            held = None if target == own else self._record(target)
+            later = False
+            if held is None or not held.key < self.key:
+                mine = self._first_carrier(band_key)
+                if mine is not None:
+                    if mine in seen_keys:
+                        continue
+                    target, held = mine, self._record(mine)
+                elif held is not None:
+                    later = held.key > self.key
             seen_keys.add(target)
+            if held is None:
+                continue
             # Jaccard can never exceed the ratio of the shingle counts: skip hopeless pairs cheaply.
             small, large = sorted((fp.n_words - 2, held.n_words - 2))
             if small < cfg.near_threshold * large:
@@ -499,9 +505,12 @@ class _Decider:
             self.store[fp.exact_key] = pack_record(ExactRecord(t, article_id, index, fp.n_words, fp.signature, at=r))
             if how == "ahead":  # a newer original lives there: seen by this article's own paragraphs only
                 self.store.local.add(fp.exact_key)
-        for band_key in fp.band_keys:
-            self.first_carrier.setdefault(band_key, fp.exact_key)
+        self.remembered.append(fp)
         self._claim_bands(fp)
+
+    def _first_carrier(self, band_key: bytes) -> bytes | None:
+        """The exact key of this article's first remembered paragraph carrying `band_key`, if any."""
+        return next((fp.exact_key for fp in self.remembered if band_key in fp.band_keys), None)
 
     def _correct(self, record: ExactRecord, duplicate: Duplicate) -> None:
         """Re-flag the original of `record`: exact beats near, a nearer match beats a farther one."""

@@ -99,8 +99,8 @@ def test_two_workers_recognize_each_others_paragraphs(kafka_bootstrap: str, pref
     ready(w1, w2, times=(2, 1))
     time.sleep(2)
     a = [p for p in PARAS if len(p.split()) > 20][:6]
-    # A first, on partition 0, and done before the copies are sent (across partitions "first" is the first
-    # to reach a key's owner: docs/dedup.md); then one copy per other partition: the other worker owns some.
+    # A first, on partition 0, and done before the copies are sent (it is the earliest by time key anyway:
+    # docs/dedup.md); then one copy per other partition: the other worker owns some.
     send(kafka_bootstrap, f"{prefix}articles", [("A", a, 0, None)])
     docs(kafka_bootstrap, f"{prefix}deduped", lambda got: len(got) >= 1, w1, w2)
     records: list[tuple[str, list[str], int | None, int | None]] = []
