@@ -66,8 +66,10 @@ BATCH_WITHIN_S = 0.02
 # A probe message carries at most this many keys (~70 bytes each on the wire): a huge article or batch is
 # split, never rejected by the broker's message size limit.
 MAX_KEYS_PER_MESSAGE = 8000
-# No answer within this long (an owner restarting, a rebalance): ask again. Claims are idempotent per record
-# token, so a repeated probe gets the same answer.
+# No answer within this long (an owner restarting, a rebalance, a cold start whose owner partitions were not
+# assigned yet): ask again, waiting twice as long each time up to the last figure. Claims are idempotent per
+# record token, so a repeated probe gets the same answer; a quick first retry keeps a cold start from waiting 30 s.
+ANSWER_FIRST_TIMEOUT_S = 2.0
 ANSWER_TIMEOUT_S = 30.0
 # Batches probed but not yet emitted: while one waits for its answers the next is planned and probed.
 MAX_BATCHES_IN_FLIGHT = 4
@@ -186,8 +188,9 @@ def register(ctx: Context) -> None:
         """Merge a round's answers into the items' values; ask again on silence; False if abandoned."""
         try:
             todo = [n for n in r.futures]
+            timeout = ANSWER_FIRST_TIMEOUT_S
             while True:
-                await asyncio.wait([r.futures[n] for n in todo], timeout=ANSWER_TIMEOUT_S)
+                await asyncio.wait([r.futures[n] for n in todo], timeout=timeout)
                 todo = [n for n in todo if not r.futures[n].done()]
                 if not todo:
                     break
@@ -198,7 +201,8 @@ def register(ctx: Context) -> None:
                                 "read again by their new worker)", r.batch_id, sorted(lost))
                     return False
                 log.warning("dedup batch %s: %d of %d %s messages unanswered after %.0f s; asking again",
-                            r.batch_id, len(todo), len(r.sent), r.kind, ANSWER_TIMEOUT_S)
+                            r.batch_id, len(todo), len(r.sent), r.kind, timeout)
+                timeout = min(timeout * 2, ANSWER_TIMEOUT_S)
                 for n in todo:
                     owner, value = r.sent[n]
                     await probes.send(key=r.batch_id.encode(), value=value, partition=owner)
