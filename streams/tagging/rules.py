@@ -621,8 +621,13 @@ class _Paragraph:
         if self.triggers:
             # Each hit keeps only the row that applies here ("with=" words present): generated keys carry up to a
             # dozen rows, and a hit none of whose rows applies (most "with=" rows) costs nothing further.
+            # The first row without "with=" words applies at once (no call for it).
             pick = self._pick_rule
-            self.triggers = [(s, e, (r,)) for s, e, rules in self.triggers if (r := pick(e, rules)) is not None]
+            self.triggers = [
+                (s, e, (r,))
+                for s, e, rules in self.triggers
+                if (r := rules[0] if not rules[0].with_words else pick(e, rules)) is not None
+            ]
         if not self.triggers or not self._may_have_events():
             # Still track who spoke, for "katanya" in the next paragraph.
             if "speech" in self.cues_by_kind or "speech_pro" in self.cues_by_kind:
@@ -656,7 +661,7 @@ class _Paragraph:
                 return rule
             if following is None:
                 following = set(self.norm[end + 1 : end + 90].split()[:6])
-            if following & rule.with_words:
+            if not following.isdisjoint(rule.with_words):
                 return rule
         return None
 
