@@ -21,6 +21,69 @@ _QUOTES_CLOSE = '"”'
 _COORD = re.compile(r"^\s*(?:,|dan|and|&|serta)\s*$")
 _PASSIVE_EN = frozenset(("was", "were", "been", "being", "is", "are"))
 _DETERMINERS = frozenset(("the", "a", "an", "its", "their", "his", "her", "our", "those", "these"))
+# State bodies (group cues, lower-cased) that act for the state of the place they are placed in ("authorities in
+# Minsk", "polisi di Istanbul"); protesters or rebels there do not.
+_STATE_GROUPS = frozenset(
+    (
+        "authorities",
+        "police",
+        "officials",
+        "official",
+        "government",
+        "army",
+        "military",
+        "troops",
+        "soldiers",
+        "forces",
+        "security forces",
+        "regime",
+        "junta",
+        "prosecutors",
+        "pihak berwenang",
+        "otoritas",
+        "pemerintah",
+        "militer",
+        "tentara",
+        "pasukan",
+        "polisi",
+        "kepolisian",
+        "aparat",
+        "aparat keamanan",
+        "aparat kepolisian",
+        "penyidik",
+        "jaksa",
+        "pejabat",
+    )
+)
+# Mention types that never act or receive (a place, an outlet, an unnamed source).
+_NOT_SIDES = frozenset(("LOCATION", "MEDIA", "SOURCE"))
+# Words that open a noun phrase of its own ("said the attack began", "kata Kim, rudal itu menghantam"): after a
+# speech verb, an act behind one of them has its own subject, which is not the speaker.
+_NP_WORDS = frozenset(("the", "a", "an", "this", "these", "those", "itu", "ini", "tersebut", "sebuah", "suatu", "para"))
+_ARTICLES_EN = frozenset(("the", "a", "an", "this", "these", "those"))
+_DEMONSTRATIVES_ID = frozenset(("itu", "ini", "tersebut"))
+# Speech verbs that take the act itself as their object ("Russia announced a mobilisation"): the announcer
+# does what he announces. Other speech verbs ("said", "kata") report a clause with its own subject.
+_ANNOUNCE = frozenset(("announced", "announces", "announce", "declared", "declares", "declare"))
+# Near a border, a place is on either side of it.
+_BORDER = frozenset(("border", "borders", "frontier", "perbatasan", "tapal"))
+# Speech verbs whose first object is whom they address ("told reporters ...").
+_TELL = frozenset(("told", "tells", "tell"))
+# A complementizer right after a speech verb ("said that", "mengatakan bahwa").
+_THAT = frozenset(("that", "bahwa"))
+# Claiming an act as one's own ("claimed responsibility for the bombing", "mengaku bertanggung jawab atas").
+_RESPONSIBILITY = frozenset(("responsibility", "credit", "bertanggung", "tanggung"))
+# A verb joined to the previous one shares its subject ("said ... and accused Moscow").
+_AND = frozenset(("and", "dan", "serta", "lalu", "kemudian", "then"))
+# Before a mention, the giver of a transfer ("aid from Japan", "senjata dari Iran").
+_FROM = frozenset(("from", "dari"))
+# Before a mention, a side other than the subjects ("signed a deal with Iran", "a truce between Israel and ...").
+_WITH = frozenset(("with", "dengan", "between", "antara"))
+# A trigger these words lead up to is only likened to ("kesepakatan yang menyerupai aliansi militer", "a pact
+# resembling an alliance"): a description of another act, no event of its own.
+_LIKENESS = frozenset(
+    ("menyerupai", "mirip", "serupa", "layaknya", "resembling", "resembles", "resemble", "akin", "tantamount")
+)
 # SOURCE: an unnamed source ("witnesses", "pengamat"), a speaker but never an actor or recipient.
 _SPEAKER_TYPES = ("PERSON", "MEDIA", "ORG", "COUNTRY", "GROUP", "SOURCE")
 _NON_ALNUM = re.compile(r"[\W_]")
@@ -128,6 +191,8 @@ class _Article:
     last_person: _Person | None = None
     last_speaker: _Mention | None = None
     partners: tuple[int, str] | None = None  # (paragraph, "partners" | "allies") last mentioned
+    # (paragraph, side, other side) of the last mutual act between two countries ("South Korea and Japan agreed").
+    pair: tuple[int, _Mention, _Mention] | None = None
 
     def learn(self, alias: str, person: _Person, position: int) -> None:
         """`aliases[alias] = person`, noting where a new alias occurs from paragraph `position` on."""
@@ -291,6 +356,15 @@ class _Paragraph:
         if len(self.mentions) > 1:
             self.mentions.sort(key=_by_start)
 
+    def _mention_before(self, pos: int) -> _Mention | None:
+        """The mention right before the word at `pos` ("Israeli officials", "Israel's defence minister")."""
+        if pos < 2:
+            return None
+        before = self._mention_at(pos - 2)
+        if before is None and pos >= 4 and self.text[pos - 3] in "'’" and self.text[pos - 2] == "s":
+            before = self._mention_at(pos - 4)
+        return before
+
     def _in_longer_name(self, start: int, cues: list[_Cue]) -> bool:
         """Whether a capitalized word that is no cue ("Real", not "Pemerintah" or "President") comes right before."""
         text = self.text
@@ -400,6 +474,12 @@ class _Paragraph:
                         pos = self._skip_space(inner.end, " \t(),")
                         continue
                     break
+                if country is None and cue[0] >= 2 and text[text.rfind(" ", 0, cue[0] - 1) + 1].isupper():
+                    # "Serbian President Aleksandar Vučić", "Israel's Prime Minister ...": the country before it
+                    # (a capitalized word).
+                    owner = self._mention_before(cue[0])
+                    if owner is not None and owner.type == "COUNTRY":
+                        country = owner.country
                 m = NAME.match(text, pos)
                 if m:
                     role = text[cue[0] : cue[1]]
@@ -479,22 +559,51 @@ class _Paragraph:
         for cue in self.cues_by_kind.get("role", _NO_CUES):
             # "the prime minister refused": an office without a name still acts for the state.
             pos = self._skip_space(cue[1], " \t")
-            before = self._mention_at(cue[0] - 2) if cue[0] >= 2 else None
-            if self._mention_at(pos) is None and before is None and not NAME.match(self.text, pos):
+            if (
+                self._mention_at(pos) is None
+                and not NAME.match(self.text, pos)
+                and self._mention_before(cue[0]) is None
+            ):
                 word = self.text[cue[0] : cue[1]]
                 self.mentions.append(_Mention(cue[0], cue[1], "GROUP", word.lower(), None, lexicon=None))
+        text = self.text
         for cue in self._cues("group", "group_np", "unnamed"):
             after = self._mention_at(self._skip_space(cue[1], " \t"))
-            before = self._mention_at(cue[0] - 2) if cue[0] >= 2 else None
-            if (after and after.type == "COUNTRY") or (before and before.type in ("COUNTRY", "ORG")):
-                continue  # "Israeli officials", "UN officials", "pasukan Rusia": the named side acts
+            if after and after.type == "COUNTRY":
+                continue  # "pasukan Rusia": the named side acts
+            at = cue[0]
+            before = self._mention_at(at - 2) if at >= 2 else None  # `_mention_before`, inlined (per group word)
+            if before is None and at >= 4 and text[at - 3] in "'’" and text[at - 2] == "s":
+                before = self._mention_at(at - 4)
+            if before and before.type in ("COUNTRY", "ORG"):
+                continue  # "Israeli officials", "UN officials", "Israel's army"
             if self._mention_at(cue[0]) is not None:
                 continue  # part of a name already found ("nations" in "United Nations")
-            word = self.text[cue[0] : cue[1]]
+            word = self.text[cue[0] : cue[1]].lower()
             type_ = "SOURCE" if cue[2] == "unnamed" else "GROUP"
-            self.mentions.append(
-                _Mention(cue[0], cue[1], type_, word.lower(), None, political=cue[2] == "group", lexicon=None)
-            )
+            country = None
+            political = cue[2] == "group"
+            if word in _STATE_GROUPS:
+                place = self._placed_in(cue[1])
+                if place is not None:
+                    # "Authorities in Minsk jailed ...", "polisi di Istanbul": the state of that place acts.
+                    country, political = place.country, True
+            self.mentions.append(_Mention(cue[0], cue[1], type_, word, country, political=political, lexicon=None))
+
+    def _placed_in(self, end: int) -> _Mention | None:
+        """The place with a country named right after `end` by a locative word ("in Minsk", "di Jakarta")."""
+        pos = end + 1  # one space: "authorities in Minsk"
+        for cue in self.cues_by_kind.get("locative", _NO_CUES):
+            if cue[0] >= pos:
+                break
+        else:
+            return None
+        if cue[0] != pos:
+            return None
+        place = self._mention_at(self._skip_space(cue[1], " \t"))
+        if place is None or not place.locative or place.country is None or place.type not in ("COUNTRY", "LOCATION"):
+            return None
+        return place
 
     def entities(self) -> list[Entity]:
         """The paragraph's named entities (groups are actors and unnamed sources speakers, not entities)."""
@@ -523,6 +632,8 @@ class _Paragraph:
             return self.state.last_speaker
         pos = self._skip_space(cue[1], " \t.")
         after = self._mention_at(pos)
+        if after is None and "role" in self.cues_by_kind:
+            after = self._titled(pos)
         if after is not None and after.type in _SPEAKER_TYPES and not self._content_follows(cue):
             return after
         if self._pronoun_in(pos, pos + 1):
@@ -562,6 +673,23 @@ class _Paragraph:
         if best is None and self._pronoun_in(sent[0], cue[0]):
             return self._pronoun()
         return best
+
+    def _titled(self, pos: int) -> _Mention | None:
+        """Who a title at `pos` names: "kata Perdana Menteri Israel Benjamin Netanyahu" (the person), "kata Menteri
+        Pertahanan Korea Selatan" (the country, when no name follows)."""
+        role = next((c for c in self.cues_by_kind["role"] if c[0] == pos), None)
+        if role is None:
+            return None
+        country = None
+        at = self._skip_space(role[1], " \t")
+        while (inner := self._mention_at(at)) is not None and inner.start == at:
+            if inner.type == "PERSON":
+                return inner
+            if inner.type not in ("COUNTRY", "ORG"):
+                break
+            country = country or inner
+            at = self._skip_space(inner.end, " \t(),")
+        return country
 
     def _pronoun_in(self, lo: int, hi: int) -> bool:
         """Whether a pronoun cue ("he", "ia") starts in text[lo:hi]."""
@@ -651,8 +779,14 @@ class _Paragraph:
             return True
         if any(q in self.text for q in _QUOTES_OPEN):
             return True  # inside a quote the speaker's country can become the actor
-        # A request may be addressed to partners named in an earlier paragraph.
-        return self.state.partners is not None and any(r.type == "REQUEST" for _, _, rs in self.triggers for r in rs)
+        # A request may be addressed to partners named in an earlier paragraph, a meeting held by the sides of an
+        # earlier agreement ("The ministers met in Seoul").
+        state = self.state
+        return (state.partners is not None and any(r.type == "REQUEST" for _, _, rs in self.triggers for r in rs)) or (
+            state.pair is not None
+            and self.index - state.pair[0] <= _PARTNER_REACH
+            and any(r.mutual for _, _, rs in self.triggers for r in rs)
+        )
 
     def _pick_rule(self, end: int, rules: tuple[Trigger, ...]) -> Trigger | None:
         following: set[str] | None = None
@@ -745,21 +879,43 @@ class _Paragraph:
                     may_act = any(_political(m) for m in self.mentions if m.end > s0) or (
                         not self.en and "passive" in self.cues_by_kind
                     )
-                if not may_act:
+                if not may_act and not (rule.mutual and self._recent_pair(start, s0) is not None):
                     continue
-            actors, recipients, fuzzy, mutual = self._roles(rule, start, end, in_sent, sent)
-            if not rule.strong and nonpolitical and not any(_political(a) for a in actors):
+            in_quote = quote is not None and quote[0] <= start <= quote[1]
+            # Inside a quote, who acts on whom is said inside it; the attribution after it names the speaker
+            # ('"Serangan kami akan berlanjut," kata juru bicara militer Israel').
+            quoted = [m for m in in_sent if quote[0] <= m.start < quote[1]] if in_quote and quote else in_sent
+            actors, recipients, fuzzy, mutual, reporter = self._roles(rule, start, end, quoted, sent)
+            # A political speaker whose report holds the act ("the governor said the attack began") makes it
+            # political as when he was taken for its actor, though he is not.
+            reported = reporter is not None and _political(reporter)
+            if not rule.strong and nonpolitical and not reported and not any(_political(a) for a in actors):
                 continue  # aid after a quake is political when a state or agency gives it, not a neighbour
             speaker = self._speaker_for(start, sent, quote, quote_speaker)
             if claimed and speaker is None:
                 speaker = claimant  # what an accuser alleges is reported by the accuser
-            in_quote = quote is not None and quote[0] <= start <= quote[1]
-            if not actors and not recipients and in_quote and speaker is not None and speaker.type != "SOURCE":
+            if (
+                not actors
+                and not recipients
+                and in_quote
+                and speaker is not None
+                and speaker.type != "SOURCE"
+                and (not self._nominal(rule, start, end) or self._ours(start, end))
+            ):
+                # '"We will strike back," he said': the speaker's side; but a nominal act ('"Masalah penempatan
+                # pasukan ...," katanya') is talked about, not done, unless it is "ours" ("serangan kami").
                 actors = [self._speaker_side(speaker)]
             if rule.type == "REQUEST" and not recipients:
                 recipients = self._partners(start)
-            if not rule.strong and not repression and not any(_political(a) for a in actors + recipients):
+            if (
+                not rule.strong
+                and not repression
+                and not reported
+                and not any(_political(a) for a in actors + recipients)
+            ):
                 continue
+            if len(seen) > 1 and not _LIKENESS.isdisjoint(self.norm[max(s0, start - 30) + 1 : start + 1].split()[-3:]):
+                continue  # "kesepakatan yang menyerupai aliansi militer": likened to another act, not done
             modality = self._modality(rule, start, sent, speaker)
             type_, mode, cameo = rule.type, rule.mode, rule.cameo
             if type_ in _COERCIVE and modality == "expected" and (actors or speaker is not None):
@@ -767,11 +923,16 @@ class _Paragraph:
                 type_, mode, cameo = "THREATEN", type_.lower(), "13"
                 if type_ in seen:
                     continue
+            place = self._place(start, in_sent)
+            if rule.type == "ASSAULT" and actors and not recipients and place is not None:
+                target = self._invaded(place, actors)
+                if target is not None:
+                    recipients = [target]
             confidence = (0.75 if rule.strong else 0.6) + (0.1 if actors else 0) + (0.05 if recipients else 0)
             confidence -= 0.1 if fuzzy else 0
             if not actors:
                 confidence = min(confidence - 0.2, _NO_ACTOR_CONFIDENCE)
-            location = self._location(start, in_sent)
+            location = self._location(place)
             reported_by = speaker.canonical if speaker is not None else None
             if claimed and modality == "asserted":
                 modality = "reported"
@@ -796,6 +957,8 @@ class _Paragraph:
             )
             events.append(event)
             seen.add(type_)
+            if mutual and actors[0].country and recipients[0].country:
+                self.state.pair = (self.index, _detached(actors[0]), _detached(recipients[0]))
             first_end = first_end if first_end is not None else end
             if rule.deny:
                 deny_event.append(event)
@@ -840,44 +1003,89 @@ class _Paragraph:
             return "expected"
         return "reported" if speaker is not None else "asserted"
 
-    def _location(self, start: int, in_sent: list[_Mention]) -> Place | None:
+    def _place(self, start: int, in_sent: list[_Mention]) -> _Mention | None:
+        """Where the act at `start` happens: the place mention nearest after it, else before it."""
         places = [m for m in in_sent if m.locative or m.type == "LOCATION"]
         if not places:
             return None
         after = [m for m in places if m.start > start]
         # A named place beats a country ("di dekat Donetsk" over "di Ukraina").
-        ranked = sorted(after or places, key=lambda m: (m.type != "LOCATION", abs(m.start - start)))
-        best = ranked[0]
+        return min(after or places, key=lambda m: (m.type != "LOCATION", abs(m.start - start)))
+
+    def _invaded(self, place: _Mention, actors: list[_Mention]) -> _Mention | None:
+        """The country an armed act of foreign sides takes place in, as its target.
+
+        "Tentara Korut ikut bertempur bersama pasukan Rusia di Ukraina", "Russian forces struck a market near
+        Kharkiv": force used by sides that all belong to other countries is used against the country it is
+        used in. Not when a side has no country ("gunmen attacked a church in Nigeria") or is of that country.
+        """
+        code = place.country
+        if code is None or not all(a.country is not None and a.country != code for a in actors):
+            return None
+        if not _BORDER.isdisjoint(self.norm[max(0, place.start - 14) + 1 : place.end + 12].split()):
+            return None  # "near the Afghan border": either side of it
+        if place.type == "COUNTRY" and place.role != "capital":
+            return place  # "di Ukraina": the country named
+        return _Mention(-1, -1, "COUNTRY", self.lex.country_names.get(code, code), code)
+
+    def _location(self, best: _Mention | None) -> Place | None:
+        if best is None:
+            return None
         surface = self.text[best.start : best.end]
         name = surface if best.role == "capital" or best.type != "COUNTRY" else best.canonical
         return _new_place(name, best.country, surface, (best.start, best.end))  # Place(...)
 
     def _roles(
         self, rule: Trigger, start: int, end: int, in_sent: list[_Mention], sent: tuple[int, int]
-    ) -> tuple[list[_Mention], list[_Mention], bool, bool]:
-        """Actors, recipients, whether an actor is a fuzzy match, whether the act is mutual."""
+    ) -> tuple[list[_Mention], list[_Mention], bool, bool, _Mention | None]:
+        """Actors, recipients, whether an actor is a fuzzy match, whether the act is mutual, and the speaker
+        whose report holds the act when it has a subject of its own (not the actor, but its political side)."""
         text = self.text
         cands = [
             m
             for m in in_sent
-            if m.type != "LOCATION"
-            and m.type != "MEDIA"
-            and m.type != "SOURCE"
-            and not m.locative
-            and not (m.start < end and start < m.end)
+            if m.type not in _NOT_SIDES and not m.locative and not (m.start < end and start < m.end)
         ]
-        # A speaker of a speech verb between a mention and the trigger is the source, not the actor.
+        # A speaker of a speech verb between a mention and the trigger is the source, not the actor; and what he
+        # reports is done by those named after his verb ("Israel's defence minister said the bombing ...": not
+        # Israel, which is part of who speaks).
         said = self.speakers
-        speakers = {
-            id(said[c[0]]) for c in self.cues_by_kind.get("speech", ()) if said.get(c[0]) is not None and c[1] <= start
-        }
-        left = _prefer_named([m for m in cands if m.end <= start and id(m) not in speakers])
+        speech = self.cues_by_kind.get("speech", _NO_CUES)
+        speakers = {id(s) for c in speech if c[1] <= start and (s := said.get(c[0])) is not None}
+        prior = [m for m in cands if m.end <= start and id(m) not in speakers]
+        if speakers and prior:
+            clause = sent[0]
+            for c in speech:
+                if c[1] <= start and (speaker := said.get(c[0])) is not None and speaker.end <= c[0] >= clause:
+                    clause = c[1]
+            left = _prefer_named([m for m in prior if clause <= m.start])
+        else:
+            left = _prefer_named(prior)
+        reporter = None
         if not left and speakers:
-            # "Russia announced a mobilisation": with nobody else before the act, the announcer does it.
-            left = [m for m in cands if m.end <= start and id(m) in speakers][-1:]
-        # Who says it after the act is no target ("Russia attacked the convoy, Zelensky said").
+            # "Russia announced a mobilisation": with nobody else before the act, the announcer does it, unless
+            # the clause he reports has a subject of its own ("the governor said the attack began"). Then who
+            # would have been taken for its actor ("Nigeria's army chief said the attack ...": Nigeria) is only
+            # on its side: he makes it political, as when he was taken for the actor.
+            announcer = [m for m in cands if m.end <= start and id(m) in speakers][-1:]
+            if announcer and self._own_subject(announcer[0], rule, start, end):
+                reporter = _prefer_named(prior)[-1] if prior else announcer[0]
+            else:
+                left = announcer
+        # Who says it after the act is no target ("Russia attacked the convoy, Zelensky said"); nor is what a
+        # verb joined by "and" acts on ("said the attack began ... and accused Moscow").
         later = {id(s) for c in self._cues("speech", "source") if c[0] > end and (s := said.get(c[0])) is not None}
-        right = _prefer_named([m for m in cands if m.start >= end and not m.comitative and id(m) not in later])
+        after = [m for m in cands if end <= m.start and not m.comitative and id(m) not in later]
+        if after and len(self.triggers) > 1:
+            stop = self._next_clause(rule, start, end, after[-1].start)
+            if stop < after[-1].start:
+                after = [m for m in after if m.start < stop]
+        # "bantuan kemanusiaan dari Jepang", "transfer orang dari Korea Utara ke ...": who gives an aid follows
+        # "from", and never receives it.
+        givers = [m for m in after if self._word_before(m) in _FROM] if rule.type == "AID" else []
+        if givers:
+            after = [m for m in after if all(m is not g for g in givers)]
+        right = _prefer_named(after)
         actors: list[_Mention] = []
         recipients: list[_Mention] = []
         fuzzy = False
@@ -889,7 +1097,8 @@ class _Paragraph:
         adjective = next((m for m in left if m.type == "COUNTRY" and text[m.end : start].strip() == ""), None)
         before = text[max(sent[0], start - 8) : start].split()
         passive = (not self.en and text[start:end].lower().startswith("di")) or (
-            self.en and bool(before) and before[-1].lower() in _PASSIVE_EN
+            # "were attacked", but not "are fighting" (a progressive has its subject before it)
+            self.en and bool(before) and before[-1].lower() in _PASSIVE_EN and not text[start:end].endswith("ing")
         )
         if self.en and before and before[-1].lower() in _DETERMINERS and text[start:end].endswith("ed"):
             left = []  # "demanded the release of the detained activists": a participle, not the subject's act
@@ -900,6 +1109,15 @@ class _Paragraph:
             if by_actor is None and not self.en:
                 by_actor = self._fuzzy_country(self._skip_space(by[1], " \t"))
         named = next((m for m in in_sent if m.type == "GROUP" and m.start <= start and end <= m.end), None)
+        between = _between(text, right) if len(right) > 1 and ("between" in text or "antara" in text) else []
+        if between and not rule.mutual and len(self.norm[end + 1 : between[0].start + 1].split()) > 1:
+            # "penempatan pasukan ... kesepakatan antara Rusia dan Korea Utara": the sides of a relation
+            # further on belong to it, they are not whom this act is done to ("clashes between X and Y" are X's
+            # and Y's).
+            right = [m for m in right if m is not between[0] and m is not between[1]]
+            between = []
+        # Right after the trigger, the giver acts; a subject before it receives ("Turkey received aid from Japan").
+        giver = givers[0] if givers and not passive and self._attached(end, givers[0].start) else None
         if owner is not None and rule.noun:
             actors = [owner]
             recipients = left[-1:] if left else []
@@ -911,6 +1129,9 @@ class _Paragraph:
         elif passive or by_actor is not None:
             actors = [by_actor] if by_actor is not None else []
             recipients = left[-1:]
+        elif giver is not None:
+            actors = [giver]
+            recipients = [m for m in right if m is not giver][:1] or left[-1:]
         elif adjective is not None and (rule.noun or self.en):
             # "Israeli airstrikes" / "Armenia and Azerbaijan agreed": the subject with its conjuncts.
             actors = self._coordinated(left) if left and left[-1] is adjective else [adjective]
@@ -919,9 +1140,9 @@ class _Paragraph:
             if victim and self._cue_before("victim", victim[0].end, start):
                 recipients = victim
         else:
-            between = _between(text, right) if rule.mutual else []
             if between:
-                return between[:1], between[1:], False, True
+                # "aliansi antara Rusia dan Korea Utara", "clashes between X and Y": both sides act on each other
+                return between[:1], between[1:], False, True, None
             if left:
                 actors = self._coordinated(left)
             recipients = right[:1]
@@ -934,11 +1155,138 @@ class _Paragraph:
         if rule.deny:
             recipients = []  # whom a denial answers is rarely in the sentence; the object is the denied act
         actors = _dedupe(actors)
-        recipients = [r for r in _dedupe(recipients) if all(_key(r) != _key(a) for a in actors)]
+        # A recipient is never an actor, nor the country a body placed in it acts for ("pemerintah di Xinjiang").
+        recipients = [
+            r
+            for r in _dedupe(recipients)
+            if all(
+                _key(r) != _key(a) and (r.type != "COUNTRY" or a.type != "GROUP" or a.country != r.country)
+                for a in actors
+            )
+        ]
         mutual = False
-        if rule.mutual and len(actors) >= 2 and not recipients:
-            actors, recipients, mutual = actors[:1], actors[1:], True  # "Armenia and Azerbaijan agreed"
-        return actors, recipients, fuzzy, mutual
+        if (
+            rule.mutual
+            and len(actors) >= 2
+            and len({a.country or a.canonical for a in actors}) >= 2
+            and (not recipients or _WITH.isdisjoint(self._words_before(recipients[0], 3)))
+        ):
+            # "Armenia and Azerbaijan agreed", "South Korea and Japan agreed to share intelligence on North
+            # Korea": the sides act with each other, and what follows is what they act on, not a third side
+            # (which "signed a deal with Iran" or "brokered a truce between Israel and ..." names).
+            actors, recipients, mutual = actors[:1], actors[1:], True
+        elif rule.mutual and not actors and not recipients and reporter is None:
+            pair = None if any(m.end <= start for m in cands) else self._recent_pair(start, sent[0])
+            if pair is not None:
+                # "The ministers met in Seoul" after "South Korea and Japan agreed ...": the same two sides.
+                actors, recipients, mutual = [pair[0]], [pair[1]], True
+        return actors, recipients, fuzzy, mutual, reporter
+
+    def _nominal(self, rule: Trigger, start: int, end: int) -> bool:
+        """Whether the trigger is a noun: flagged so, after an article ("the attack"), or an Indonesian pe-an/ke-an
+        nominalization ("penempatan pasukan", "kesepakatan")."""
+        if rule.noun:
+            return True
+        norm = self.norm
+        if self.en:
+            return not _ARTICLES_EN.isdisjoint(norm[max(0, start - 6) + 1 : start + 1].split()[-1:])
+        word = norm[start + 1 : end + 1].split()[0]
+        return len(word) > 5 and word.startswith(("pe", "ke")) and word.endswith("an")
+
+    def _ours(self, start: int, end: int) -> bool:
+        """Whether a first-person word owns the act ("our attack", "serangan kami")."""
+        for cue in self.cues_by_kind.get("first_person", ()):
+            if cue[1] <= start and not self.text[cue[1] : start].strip():
+                return True
+            if cue[0] >= end and self.text.count(" ", end, cue[0]) <= 1:
+                return True
+        return False
+
+    def _own_subject(self, speaker: _Mention, rule: Trigger, start: int, end: int) -> bool:
+        """Whether the act a speaker reports has a subject other than the speaker.
+
+        "The governor said the attack began", "Kim mengatakan serangan itu ...", "Kim said the missiles struck":
+        a noun phrase of its own between the speech verb and the act, or the act itself a noun, is what the
+        reported clause is about. Not so when he announces the act ("Russia announced a mobilisation"), when
+        nothing but "that"/auxiliaries come between ("menteri mengatakan akan mengirim bantuan": the speaker
+        is the dropped subject), or when the act is a verb joined to his by "and" ("... and accused Moscow").
+        """
+        said = self.speakers
+        cue = None
+        for c in self.cues_by_kind.get("speech", ()):
+            if c[1] <= start and said.get(c[0]) is speaker:
+                cue = c
+        if cue is None:
+            return False
+        norm = self.norm  # text offset i is norm offset i + 1
+        verb = norm[cue[0] + 1 : cue[1] + 1]
+        if verb in _ANNOUNCE:
+            return False
+        gap = norm[cue[1] + 1 : start + 1].split()
+        if verb in _TELL and gap:
+            gap = gap[1:]  # "told reporters the missiles struck": past whom he told
+        if gap and gap[-1] in _AND:
+            return False
+        if not _RESPONSIBILITY.isdisjoint(gap):
+            return False  # "Al-Shabaab claimed responsibility for the bombing"
+        following = norm[start + 1 : end + 40].split()[:3]
+        if not self.en and any(w.endswith("nya") for w in following[:2]):
+            return False  # "Israel mengklaim serangan udaranya": its own
+        if self._nominal(rule, start, end):
+            return True
+        if gap and gap[0] in _THAT:
+            gap = gap[1:]
+        # The reported clause opens with a noun phrase ("said the missiles struck", "rudal itu menghantam"), not
+        # with a pronoun or an auxiliary ("said he would fight", "mengatakan akan mengirim").
+        return bool(gap) and (gap[0] in _NP_WORDS or (len(gap) > 1 and gap[1] in _DEMONSTRATIVES_ID))
+
+    def _next_clause(self, rule: Trigger, start: int, end: int, hi: int) -> int:
+        """Where a verb of another type joined by "and"/"dan" begins after the trigger (else `hi`).
+
+        "The governor said the attack began at 7:30 p.m. and accused Moscow": Moscow is whom the accusation is
+        about, not the attack's target. After a verb trigger only a joined verb form ends its objects ("imposed
+        visa bans and asset freezes on Georgia" shares them); objects right after the "and" ("condemned and
+        sanctioned Iran") and joined acts of the same type ("attacked and destroyed") are shared.
+        """
+        nominal: bool | None = None
+        norm = self.norm  # norm[t0] is the space before a word at text offset t0
+        for t0, t1, rules in self.triggers:
+            if t0 >= hi:
+                break
+            if end < t0 and rules[0].type != rule.type:
+                last = norm.rfind(" ", end, t0)  # before the word that precedes the trigger
+                # that word joins ("and"), and another word comes between it and this trigger
+                if last > end + 1 and norm[last + 1 : t0] in _AND and norm.rfind(" ", end + 1, last) > end + 1:
+                    if nominal is None:
+                        nominal = self._nominal(rule, start, end)
+                    # After a verb, only a verb ends its objects ("threatened visa bans and asset freezes on X").
+                    if nominal or _looks_finite(norm[t0 + 1 : t1 + 1].split()[0], self.en):
+                        return t0
+        return hi
+
+    def _attached(self, end: int, at: int) -> bool:
+        """Whether `at` is at most three words after a trigger ending at `end` ("aid from Japan", "clashes between")."""
+        return self.text.count(" ", end, at) <= 4
+
+    def _word_before(self, m: _Mention) -> str:
+        """The lower-cased word right before a mention ("" at the start)."""
+        words = self.norm[max(0, m.start - 12) + 1 : m.start + 1].split()
+        return words[-1] if words else ""
+
+    def _words_before(self, m: _Mention, count: int) -> list[str]:
+        """The last `count` lower-cased words before a mention ("with King", "dengan Raja")."""
+        return self.norm[max(0, m.start - 40) + 1 : m.start + 1].split()[-count:]
+
+    def _recent_pair(self, start: int, s0: int) -> tuple[_Mention, _Mention] | None:
+        """The two sides of the last mutual act of the last paragraphs, for a mutual verb that opens a sentence
+        naming nobody ("The ministers met in Seoul", "Kedua menteri bertemu di Tokyo")."""
+        pair = self.state.pair
+        if pair is None or self.index - pair[0] > _PARTNER_REACH:
+            return None
+        subject = self.norm[s0 + 1 : start + 1].split()
+        if len(subject) > 4 or (subject and subject[-1] in _ARTICLES_EN):
+            return None  # "a meeting", "the talks": a noun, not what "they"/"the ministers" did
+        return pair[1], pair[2]
 
     def _coordinated(self, left: list[_Mention]) -> list[_Mention]:
         """The last mention before a trigger and the ones joined to it ("Rusia dan Korea Utara", "X (Y)")."""
@@ -995,6 +1343,13 @@ def _word_boundary(text: str, pos: int) -> bool:
     left = pos > 0 and _is_word(text[pos - 1])
     right = pos < len(text) and _is_word(text[pos])
     return left != right
+
+
+def _looks_finite(word: str, en: bool) -> bool:
+    """Whether a word reads as a verb of its own clause ("accused", "menuduh", "dikecam"), not a noun."""
+    if en:
+        return word.endswith("ed")
+    return word.startswith(("me", "ber", "di", "ter")) and len(word) > 4
 
 
 def _between(text: str, right: list[_Mention]) -> list[_Mention]:
@@ -1054,6 +1409,11 @@ def _actor(m: _Mention, text: str) -> Actor:
         None if m.role == "capital" else m.role,
         (m.start, m.end) if m.start >= 0 else None,
     )
+
+
+def _detached(m: _Mention) -> _Mention:
+    """The same side without its place in the paragraph (for use in a later one)."""
+    return _Mention(-1, -1, m.type, m.canonical, m.country, m.role)
 
 
 def _replace(event: Event, denied_type: str) -> Event:
