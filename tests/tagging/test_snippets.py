@@ -105,9 +105,9 @@ def test_request_to_allies_names_them() -> None:
     assert [(r.canonical, r.type, r.country) for r in event.recipients] == [("allies", "GROUP", None)]
 
 
-# The fifth, sixth and seventh blind sets (issue 10), written by helpers who never saw the rules: their first measurements
-# are in bench/results/tagging.md. They are below the issue's targets (right type 0.85, quiet 0.95) for now, so
-# these floors only keep what was reached from slipping back: (right type, quiet) per language.
+# The fifth, sixth and seventh blind sets (issue 10), written by helpers who never saw the rules: their first
+# measurements are in bench/results/tagging.md. They are below the issue's targets (right type 0.85, quiet 0.95)
+# for now, so these floors only keep what was reached from slipping back: (right type, quiet) per language.
 BLIND_FLOORS = {
     ("en", "_blind5"): (0.85, 0.80),
     ("id", "_blind5"): (0.70, 0.90),
