@@ -58,9 +58,8 @@ class Routed:
         return decide(plan, view_from([answers]), self.config)
 
 
-class Batched:
-    """The stream's batched flow in one process: round one of batch k+1 reaches the owners before round two of
-    batch k (batches overlap in flight), so round two must read the owners' History, not their store as it is."""
+class _Owners:
+    """Owner partitions in one process: each a store and the History that answers as of an asking article."""
 
     def __init__(self, partitions: int = 4, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
@@ -68,6 +67,14 @@ class Batched:
         self.partitions = partitions
         self.stores: list[dict[bytes, bytes]] = [{} for _ in range(partitions)]
         self.histories = [History() for _ in range(partitions)]
+
+
+class Batched(_Owners):
+    """The stream's batched flow in one process: round one of batch k+1 reaches the owners before round two of
+    batch k (batches overlap in flight), so round two must read the owners' History, not their store as it is."""
+
+    def __init__(self, partitions: int = 4, config: DedupConfig | None = None) -> None:
+        super().__init__(partitions, config)
         self.fetches = 0
 
     def round_one(self, name: str, batch: list[tuple[str, list[str], float, int]]) -> list[dict[bytes, bytes | None]]:
@@ -98,17 +105,13 @@ class Batched:
         return out
 
 
-class Racing:
+class Racing(_Owners):
     """Batches from different partitions in flight at once: each owner partition handles their probe messages in
     an order of its own (random), then every batch fetches what it misses (as of its articles, from each owner's
     History) and decides. What the stream does when articles arrive on several partitions at the same moment."""
 
     def __init__(self, partitions: int = 4, config: DedupConfig | None = None) -> None:
-        self.config = config or DedupConfig()
-        self.dedup = Deduplicator(config=self.config)
-        self.partitions = partitions
-        self.stores: list[dict[bytes, bytes]] = [{} for _ in range(partitions)]
-        self.histories = [History() for _ in range(partitions)]
+        super().__init__(partitions, config)
         self.tokens = 0
 
     def run(self, batches: Sequence[Sequence[tuple[str, Sequence[str], float, float | None]]],
