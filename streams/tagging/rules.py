@@ -95,8 +95,19 @@ _NAME_TAIL = re.compile(r"\s*,?\s*")
 _NO_ACTOR_CONFIDENCE = 0.6
 _NO_CUES: list[_Cue] = []  # shared, never mutated
 _cue_start = itemgetter(0)
+# Words between an Indonesian di- verb and its agent without "oleh" ("ditangkap petugas BNN").
+_AGENT_NOUNS = frozenset(("petugas", "aparat", "anggota", "tim", "pasukan", "personel", "pihak", "prajurit"))
+# Easing acts (CAMEO 08): a restriction named right after one ("lifted a curfew") is their object.
+_EASING = frozenset(("CONCEDE", "RETREAT"))
+_RESTRICTIONS = frozenset(("COERCE", "SANCTION"))
+# Arrests and detentions: COERCE whenever a state body makes them, in a crime report too ("police arrested two
+# men suspected of stealing livestock"), since PLOVER codes the state's act, not the crime.
+_CUSTODY = frozenset(("arrest", "detain", "raid"))
 # Acts whose announced future form is a threat.
 _COERCIVE = frozenset(("SANCTION", "COERCE", "ASSAULT"))
+# Acts whose announced future form is a promise (CAMEO 03, "express intent to cooperate, aid, yield, meet", is
+# PLOVER AGREE) and whose announced refusal ("would not release", "tidak akan menarik") is a REJECT (CAMEO 12).
+_COOPERATIVE = frozenset(("AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT"))
 # Acts that stay political in a disaster, crime or sport sentence when a political side does them ("the district
 # government asked for aid after the flood", "Colombia recalled its ambassador over drug policy"); force,
 # protest and mobilization there are usually the crime or the rescue itself.
@@ -466,6 +477,7 @@ class _Paragraph:
             if kind == "role":
                 pos = self._skip_space(cue[1], " \t")
                 country = None
+                office: _Mention | None = None  # "Gubernur Papua Tengah": the region the office governs
                 # Skip "Korea Selatan (Korsel), " between the title and the name; it gives the country.
                 while True:
                     inner = self._mention_at(pos)
@@ -473,6 +485,8 @@ class _Paragraph:
                         country = country or inner.country
                         pos = self._skip_space(inner.end, " \t(),")
                         continue
+                    if inner is not None and inner.type == "LOCATION" and inner.start == pos and not self.en:
+                        office, country = inner, country or inner.country
                     break
                 if country is None and cue[0] >= 2 and text[text.rfind(" ", 0, cue[0] - 1) + 1].isupper():
                     # "Serbian President Aleksandar Vučić", "Israel's Prime Minister ...": the country before it
@@ -481,9 +495,20 @@ class _Paragraph:
                     if owner is not None and owner.type == "COUNTRY":
                         country = owner.country
                 m = NAME.match(text, pos)
-                if m:
-                    role = text[cue[0] : cue[1]]
-                    self._new_person(m.start(), m.end(), country, role[:1].upper() + role[1:])
+                if m is None:
+                    continue
+                role = text[cue[0] : cue[1]]
+                role = role[:1].upper() + role[1:]
+                if office is None:
+                    self._new_person(m.start(), m.end(), country, role)
+                else:
+                    # "Gubernur Papua Tengah bertemu tokoh adat": the office-holder of a region is the person,
+                    # named by the title, in place of the region inside it.
+                    title = text[cue[0] : m.end()]
+                    self.mentions[:] = [x for x in self.mentions if not cue[0] <= x.start < m.end()]
+                    self.mentions.append(
+                        _Mention(cue[0], m.end(), "PERSON", title[:1].upper() + title[1:], country, role)
+                    )
             elif kind == "speech" or kind == "source" or kind == "honorific":
                 pos = self._skip_space(cue[1], " \t.")
                 m = NAME.match(text, pos)
@@ -841,6 +866,7 @@ class _Paragraph:
         claimant: _Mention | None = None
         claimed = False
         first_end: int | None = None
+        eased_end = -1  # where the last easing act ("lifted", "eased") ended
         may_act: bool | None = None  # any possible political actor (computed on first need)
         for start, end, rules in trigs:
             rule = rules[0]  # `run` kept the one row that applies
@@ -855,12 +881,25 @@ class _Paragraph:
                     deny_event[0] = _replace(old, denied_type=rule.type)
                     events[events.index(old)] = deny_event[0]
                 continue
-            if self._cue_before("negation", s0, start, max_words=2):
-                continue
+            refused = False
+            negation = self._cue_before("negation", s0, start, max_words=2)
+            if negation is not None:
+                # "said it would not release the prisoners": a refusal of the act; other negated acts did not happen.
+                if rule.type not in _COOPERATIVE or not self._cue_before("future", max(s0, negation[0] - 8), start):
+                    continue
+                refused = True
+            if eased_end >= 0 and rule.type in _RESTRICTIONS and self.text[eased_end:start].count(" ") <= 3:
+                continue  # "lifted a night curfew", "eased the blockade": what is eased, not imposed
             if first_end is not None and self._cue_before("purpose", first_end, start):
                 continue  # "... mengirim pasukan untuk mendukung Rusia": a goal, not another event
-            if not rule.strong and nonpolitical and rule.type not in _STATECRAFT:
-                continue
+            if (
+                not rule.strong
+                and nonpolitical
+                and rule.type not in _STATECRAFT
+                and rule.mode not in _CUSTODY
+                and rule.type != "ASSAULT"
+            ):
+                continue  # (an arrest in a crime report is COERCE when police do it: checked on its actors below)
             # Security forces acting against people at a protest are political whoever they are ("police
             # arrested 27 supporters ahead of a planned rally"): the protest in the sentence makes it so.
             repression = rule.type == "COERCE" and not nonpolitical and _has_protest(trigs, text)
@@ -891,6 +930,15 @@ class _Paragraph:
             reported = reporter is not None and _political(reporter)
             if not rule.strong and nonpolitical and not reported and not any(_political(a) for a in actors):
                 continue  # aid after a quake is political when a state or agency gives it, not a neighbour
+            if nonpolitical and rule.type == "ACCUSE" and not recipients:
+                continue  # "fire officials blamed a short circuit": blame with nobody blamed is no accusation
+            if (
+                nonpolitical
+                and not rule.strong
+                and (rule.mode in _CUSTODY or rule.type == "ASSAULT")
+                and not any(a.type in ("GROUP", "ORG") and a.political for a in actors)
+            ):
+                continue  # a crime report's arrest needs the police or a prosecutor, not a team's "membekuk Filipina"
             speaker = self._speaker_for(start, sent, quote, quote_speaker)
             if claimed and speaker is None:
                 speaker = claimant  # what an accuser alleges is reported by the accuser
@@ -918,11 +966,15 @@ class _Paragraph:
                 continue  # "kesepakatan yang menyerupai aliansi militer": likened to another act, not done
             modality = self._modality(rule, start, sent, speaker)
             type_, mode, cameo = rule.type, rule.mode, rule.cameo
-            if type_ in _COERCIVE and modality == "expected" and (actors or speaker is not None):
-                # "X will impose sanctions / would strike": PLOVER codes a stated coercive intent as THREATEN.
-                type_, mode, cameo = "THREATEN", type_.lower(), "13"
-                if type_ in seen:
-                    continue
+            if refused:
+                type_, mode, cameo = "REJECT", type_.lower(), "12"
+                modality = "reported" if speaker is not None else "asserted"
+            elif modality == "expected" and (actors or speaker is not None) and type_ != "AGREE":
+                if type_ in _COERCIVE:
+                    # "X will impose sanctions / would strike": PLOVER codes a stated coercive intent as THREATEN.
+                    type_, mode, cameo = "THREATEN", type_.lower(), "13"
+            if type_ != rule.type and type_ in seen:
+                continue
             place = self._place(start, in_sent)
             if rule.type == "ASSAULT" and actors and not recipients and place is not None:
                 target = self._invaded(place, actors)
@@ -957,9 +1009,34 @@ class _Paragraph:
             )
             events.append(event)
             seen.add(type_)
+            if (
+                modality == "expected"
+                and self._cue_before("future", s0, start) is not None
+                and type_ in _COOPERATIVE
+                and type_ != "AGREE"
+                and "AGREE" not in seen
+                and actors
+                and (speaker is None or speaker.country is None or speaker.country == actors[0].country)
+            ):
+                # "the rebels said they will release the minister": the act is expected, and saying so is a
+                # promise made now (CAMEO 03 "express intent to cooperate, aid, yield, meet" is PLOVER AGREE),
+                # told apart from a third party's forecast ("Seoul expects Pyongyang to send more troops").
+                events.append(
+                    replace(
+                        event,
+                        id=event_id(self.article_id, self.index, start, "AGREE"),
+                        type="AGREE",
+                        mode=type_.lower(),
+                        cameo_root="03",
+                        modality="reported" if speaker is not None else "asserted",
+                    )
+                )
+                seen.add("AGREE")
             if mutual and actors[0].country and recipients[0].country:
                 self.state.pair = (self.index, _detached(actors[0]), _detached(recipients[0]))
             first_end = first_end if first_end is not None else end
+            if rule.type in _EASING:
+                eased_end = end
             if rule.deny:
                 deny_event.append(event)
             elif rule.claim and not claimed:
@@ -999,7 +1076,7 @@ class _Paragraph:
         cond = self._cue_before("hypothetical_start", sent[0], start)
         if cond is not None and self.text[sent[0] : cond[0]].strip(' "“') == "":
             return "hypothetical"
-        if self._cue_before("future", sent[0], start):
+        if self._cue_before("future", sent[0], start) or self._cue_before("forecast", sent[0], start):
             return "expected"
         return "reported" if speaker is not None else "asserted"
 
@@ -1108,6 +1185,12 @@ class _Paragraph:
             by_actor = self._mention_at(self._skip_space(by[1], " \t"))
             if by_actor is None and not self.en:
                 by_actor = self._fuzzy_country(self._skip_space(by[1], " \t"))
+        if by_actor is None and passive and not self.en and right:
+            # "diculik kelompok bersenjata", "dicokok petugas BNN": Indonesian puts the agent of a di- verb right
+            # after it without "oleh"; a place or goal has a preposition first ("dikirim ke Ukraina").
+            gap = text[end : right[0].start].split()
+            if (not gap or (len(gap) == 1 and gap[0].lower() in _AGENT_NOUNS)) and _political(right[0]):
+                by_actor = right[0]
         named = next((m for m in in_sent if m.type == "GROUP" and m.start <= start and end <= m.end), None)
         between = _between(text, right) if len(right) > 1 and ("between" in text or "antara" in text) else []
         if between and not rule.mutual and len(self.norm[end + 1 : between[0].start + 1].split()) > 1:
