@@ -114,12 +114,19 @@ class Lexicon:
         self._load_cues()
         self._load_not_names()
         self.automaton = ahocorasick.Automaton()
+        # For each row set whose first row needs "with=" words: word -> position of the first row it selects,
+        # and the position of the first row without "with=" words (len(rows) if none). Keyed by the row tuple's
+        # id (the automaton hands back the very tuple stored): picking a row is then a few dict lookups for the
+        # words that follow a hit, not one set test per row (generated keys carry up to a dozen rows).
+        self.with_index: dict[int, tuple[dict[str, int], int]] = {}
         for key, items in self._entries.items():
             # Items pre-split by kind, so scanning does no per-hit grouping work.
             names = tuple(i for i in items if isinstance(i, Name))
             triggers = tuple(i for i in items if isinstance(i, Trigger))
             # A cue hit only ever needs its first row's kind: store the kind, not the rows.
             cue = next((i.kind for i in items if isinstance(i, Cue)), None)
+            if triggers and triggers[0].with_words:
+                self.with_index[id(triggers)] = _with_index(triggers)
             self.automaton.add_word(key, (len(key), key.endswith(" "), names, triggers, cue))
         self.automaton.make_automaton()
 
@@ -382,6 +389,16 @@ class Lexicon:
         for at in cue_overlaps:
             cues_of[at] = _leftmost_longest(cues_of[at])
         return [Scan(*scan) for scan in zip(norms, names_of, triggers_of, cues_of, strict=True)]
+
+
+def _with_index(rows: tuple[Trigger, ...]) -> tuple[dict[str, int], int]:
+    words: dict[str, int] = {}
+    for at, row in enumerate(rows):
+        if not row.with_words:
+            return words, at
+        for word in row.with_words:
+            words.setdefault(word, at)
+    return words, len(rows)
 
 
 _T = TypeVar("_T", Name, Trigger, Cue)

@@ -814,15 +814,13 @@ class _Paragraph:
         )
 
     def _pick_rule(self, end: int, rules: tuple[Trigger, ...]) -> Trigger | None:
-        following: set[str] | None = None
-        for rule in rules:
-            if not rule.with_words:
-                return rule
-            if following is None:
-                following = set(self.norm[end + 1 : end + 90].split()[:6])
-            if not following.isdisjoint(rule.with_words):
-                return rule
-        return None
+        """The first row whose "with=" words hold one of the six words after the hit, else the first without."""
+        words, best = self.lex.with_index[id(rules)]
+        for word in self.norm[end + 1 : end + 90].split()[:6]:
+            at = words.get(word)
+            if at is not None and at < best:
+                best = at
+        return rules[best] if best < len(rules) else None
 
     def _cue_before(self, kind: str, lo: int, hi: int, max_words: int | None = None) -> _Cue | None:
         found = None
@@ -969,10 +967,9 @@ class _Paragraph:
             if refused:
                 type_, mode, cameo = "REJECT", type_.lower(), "12"
                 modality = "reported" if speaker is not None else "asserted"
-            elif modality == "expected" and (actors or speaker is not None) and type_ != "AGREE":
-                if type_ in _COERCIVE:
-                    # "X will impose sanctions / would strike": PLOVER codes a stated coercive intent as THREATEN.
-                    type_, mode, cameo = "THREATEN", type_.lower(), "13"
+            elif modality == "expected" and (actors or speaker is not None) and type_ in _COERCIVE:
+                # "X will impose sanctions / would strike": PLOVER codes a stated coercive intent as THREATEN.
+                type_, mode, cameo = "THREATEN", type_.lower(), "13"
             if type_ != rule.type and type_ in seen:
                 continue
             place = self._place(start, in_sent)
