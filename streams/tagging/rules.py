@@ -10,6 +10,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
+from streams.tagging import invisible
 from streams.tagging.lexicon import CueHit, Lexicon, Scan, Trigger, lexicon_for
 from streams.tagging.model import Actor, Entity, Event, Place, TagResult
 from streams.tagging.text import NAME, dateline_end, edit_distance_le1, split_sentences
@@ -242,10 +243,22 @@ class RuleTagger:
         if not todo:
             return TagResult(entities, events)
         texts = [text for _, text in todo]
+        # Zero-width and bidi characters inside names ("Jo\u200bko Widodo") would split them: tag the text without
+        # them and give offsets into the original (one search per article; such text is rare).
+        originals: dict[int, tuple[str, list[int]]] = {}
+        whole = "\0".join(texts)
+        if invisible.INVISIBLE.search(whole) is not None:
+            for position, (index, text) in enumerate(todo):
+                stripped = invisible.strip(text)
+                if stripped is not None:
+                    originals[index] = (text, stripped[1])
+                    todo[position] = (index, stripped[0])
+            texts = [text for _, text in todo]
+            whole = "\0".join(texts)
         bases = [0]
         for text in texts[:-1]:
             bases.append(bases[-1] + len(text) + 1)
-        state = _Article("\0".join(texts), bases, occurring=[[] for _ in texts])
+        state = _Article(whole, bases, occurring=[[] for _ in texts])
         scans = lex.scan_all(texts)
         occurring = state.occurring
         for position, ((index, text), scan) in enumerate(zip(todo, scans, strict=True)):
@@ -257,6 +270,8 @@ class RuleTagger:
             ):
                 continue  # nothing to find a mention, group, speaker or event from (a sixth of typical news)
             _Paragraph(lex, state, index, position, text, article_id, scan).run(entities, events)
+        if originals:
+            entities, events = invisible.restore(entities, events, originals)
         return TagResult(entities, events)
 
 
