@@ -105,7 +105,7 @@ def test_request_to_allies_names_them() -> None:
     assert [(r.canonical, r.type, r.country) for r in event.recipients] == [("allies", "GROUP", None)]
 
 
-# The fifth to eighth blind sets (issue 10), written by helpers who never saw the rules: their first
+# The fifth to ninth blind sets (issue 10), written by helpers who never saw the rules: their first
 # measurements are in bench/results/tagging.md. They are below the issue's targets (right type 0.85, quiet 0.95)
 # for now, so these floors only keep what was reached from slipping back: (right type, quiet) per language.
 BLIND_FLOORS = {
@@ -117,6 +117,8 @@ BLIND_FLOORS = {
     ("id", "_blind7"): (0.90, 0.97),
     ("en", "_blind8"): (0.90, 0.97),
     ("id", "_blind8"): (0.92, 0.95),
+    ("en", "_blind9"): (0.80, 0.88),
+    ("id", "_blind9"): (0.82, 0.96),
 }
 
 
