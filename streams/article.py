@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import fastjsonschema
 
 from streams import codec
+from streams.deadletter import Reason
 from streams.errors import InvalidMessage
 from streams.schemas import validator
 
@@ -70,7 +71,7 @@ def parse_published(value: str) -> datetime:
     try:
         return parsedate_to_datetime(text)
     except (TypeError, ValueError):
-        raise InvalidMessage("schema", f"published_at {value!r} is not an ISO 8601 date-time") from None
+        raise InvalidMessage(Reason.SCHEMA, f"published_at {value!r} is not an ISO 8601 date-time") from None
 
 
 def source_of(url: str | None, paragraphs: tuple[str, ...]) -> str | None:
@@ -89,11 +90,11 @@ def source_of(url: str | None, paragraphs: tuple[str, ...]) -> str | None:
 def article_from_dict(data: dict[str, Any], max_body_bytes: int | None) -> Article:
     """Validate a decoded article against article.v1 and the size rules."""
     if "body" not in data and "paragraphs" not in data:
-        raise InvalidMessage("schema", "article.v1: missing `body` (or `paragraphs`)")
+        raise InvalidMessage(Reason.SCHEMA, "article.v1: missing `body` (or `paragraphs`)")
     try:
         validator("article.v1")(data)
     except fastjsonschema.JsonSchemaException as exc:
-        raise InvalidMessage("schema", f"article.v1: {exc}") from None
+        raise InvalidMessage(Reason.SCHEMA, f"article.v1: {exc}") from None
     if "body" in data:
         body: str = data["body"]
         size = len(body.encode("utf-8"))
@@ -102,9 +103,9 @@ def article_from_dict(data: dict[str, Any], max_body_bytes: int | None) -> Artic
         size = sum(len(p.encode("utf-8")) for p in data["paragraphs"])
         paragraphs = tuple(p.strip() for p in data["paragraphs"] if p.strip())
     if max_body_bytes is not None and size > max_body_bytes:
-        raise InvalidMessage("too_large", f"body is {size} bytes, over the {max_body_bytes}-byte limit")
+        raise InvalidMessage(Reason.TOO_LARGE, f"body is {size} bytes, over the {max_body_bytes}-byte limit")
     if not paragraphs:
-        raise InvalidMessage("empty_body", "the article has no non-blank paragraph")
+        raise InvalidMessage(Reason.EMPTY_BODY, "the article has no non-blank paragraph")
     published = data.get("published_at")
     if published:
         parse_published(published)  # reject unparseable dates at the edge
@@ -123,5 +124,5 @@ def article_from_dict(data: dict[str, Any], max_body_bytes: int | None) -> Artic
 def parse_article(raw: bytes, max_body_bytes: int | None = 1_000_000) -> Article:
     """Raw record bytes to a validated Article, or InvalidMessage with the reason."""
     if not raw or not raw.strip():
-        raise InvalidMessage("not_json", "empty record")
+        raise InvalidMessage(Reason.NOT_JSON, "empty record")
     return article_from_dict(codec.loads_object(raw), max_body_bytes)

@@ -235,7 +235,7 @@ def produce(
     """Send articles to the `articles` topic (keyed by article id), with a progress bar."""
     from rich.progress import Progress
 
-    from streams import admin
+    from streams import admin, contract
     from streams.article import parse_article
 
     settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
@@ -250,15 +250,17 @@ def produce(
         task = progress.add_task(f"→ {topic}", total=len(records))
         for origin, line, value, hint in records:
             key: bytes | None = None
+            headers: list[tuple[str, bytes]] = []  # an invalid record sent with --raw claims no schema
             try:
                 key = parse_article(value, None).id.encode("utf-8")
+                headers = contract.headers(contract.ARTICLE)
             except InvalidMessage as exc:
                 if not raw:
                     skipped += 1
                     _err(f"{origin}:{line}: not sent ({_reason(exc, hint)}); use --raw to send it anyway")
                     progress.advance(task)
                     continue
-            producer.send(topic, key=key, value=value)
+            producer.send(topic, key=key, value=value, headers=headers)
             sent += 1
             progress.advance(task)
         producer.flush()
@@ -543,7 +545,7 @@ def replay(
     The records whose Kafka timestamp is at or after --from and before --to go out again with the same key, value
     and headers, plus a `warta-replay` header naming the original (`<topic>:<partition>:<offset>`). Running workers
     process them again; records that arrive meanwhile are not part of the replay."""
-    from streams import admin, ops
+    from streams import admin, contract, ops
 
     start = ops.parse_when(since, "--from")
     end = ops.parse_when(until, "--to") if until else None
@@ -560,6 +562,7 @@ def replay(
             continue
         origin = f"{record.topic}:{record.partition}:{record.offset}".encode()
         headers = [(k, v) for k, v in record.headers or [] if k != ops.REPLAY_HEADER]
+        headers = contract.relabel(headers, record.value, contract.ARTICLE)  # labels one sent without them
         items.append((topic, record.key, record.value, [*headers, (ops.REPLAY_HEADER, origin)]))
     span = f"from {start.isoformat()}" + (f" to {end.isoformat()}" if end else "")
     if dry_run:
@@ -603,7 +606,7 @@ def deadletter_replay(
     `articles` for bad input, `deduped`/`tagged` for the tag and time stages' failures. Each carries a
     `warta-replay` header naming the dead letter and `warta-deadletter-reason`. Skipped and counted: dead letters
     whose original is truncated, and those from the dedup stage's internal topics or another prefix."""
-    from streams import admin, ops
+    from streams import admin, contract, ops
 
     for name, values in (("reason", reason), ("stage", stage)):
         bad = sorted(set(values or []) - set(_enum(name)))
@@ -629,6 +632,9 @@ def deadletter_replay(
         else:
             headers = [(ops.REPLAY_HEADER, f"{source}:{letter.partition}:{letter.offset}".encode()),
                        ("warta-deadletter-reason", letter.reason.encode())]
+            # A dead letter keeps no headers: a valid original is labelled again, a broken one stays unlabelled.
+            headers = contract.relabel(headers, letter.original,
+                                       contract.ARTICLE if letter.topic == settings.topic("articles") else None)
             items.append((letter.topic, letter.key, letter.original, headers))
             reasons.append(letter.reason)
             if dry_run:

@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 
+from streams.deadletter import Reason
 from streams.errors import InvalidMessage
 
 __all__ = ["decode_text", "dumps", "loads", "loads_object"]
@@ -21,7 +22,7 @@ def decode_text(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidMessage(
-            "bad_encoding", f"not valid UTF-8 at byte {exc.start}: {raw[exc.start:exc.start + 8]!r}"
+            Reason.BAD_ENCODING, f"not valid UTF-8 at byte {exc.start}: {raw[exc.start:exc.start + 8]!r}"
         ) from None
 
 
@@ -35,18 +36,18 @@ def loads(raw: bytes | str) -> Any:
         except orjson.JSONDecodeError as exc:
             # orjson reports bad UTF-8 as a decode error too: name the real cause.
             decode_text(raw)
-            raise InvalidMessage("not_json", f"invalid JSON: {exc}") from None
+            raise InvalidMessage(Reason.NOT_JSON, f"invalid JSON: {exc}") from None
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise InvalidMessage("not_json", f"invalid JSON: {exc}") from None
+        raise InvalidMessage(Reason.NOT_JSON, f"invalid JSON: {exc}") from None
 
 
 def loads_object(raw: bytes | str) -> dict[str, Any]:
     """Parse JSON that must be an object."""
     value = loads(raw)
     if not isinstance(value, dict):
-        raise InvalidMessage("not_object", f"expected a JSON object, got {type(value).__name__}")
+        raise InvalidMessage(Reason.NOT_OBJECT, f"expected a JSON object, got {type(value).__name__}")
     return value
 
 

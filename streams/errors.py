@@ -9,6 +9,8 @@ WartaError                  anything Warta raises on purpose
 
 from __future__ import annotations
 
+from streams.deadletter import Reason
+
 __all__ = ["BrokerError", "ConfigError", "InvalidMessage", "MissingToolError", "WartaError"]
 
 
@@ -31,10 +33,10 @@ class BrokerError(WartaError):
 class InvalidMessage(WartaError):
     """A record that cannot be processed; it goes to the dead-letter topic, never retried.
 
-    ``reason`` is a short machine-readable code (``not_json``, ``bad_encoding``, ``schema``, ...);
-    the message says what was wrong in words.
+    ``reason`` is one of the dead-letter reasons (streams.deadletter.Reason: ``not_json``, ``schema``, ...; a
+    string that is none of them is a ValueError at once); the message says what was wrong in words.
     """
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: Reason, message: str) -> None:
         super().__init__(message)
-        self.reason = reason
+        self.reason = Reason(reason)

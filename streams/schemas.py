@@ -35,11 +35,21 @@ def load_schema(name: str) -> dict[str, Any]:
     return schema
 
 
+def _for_fastjsonschema(schema: dict[str, Any]) -> dict[str, Any]:
+    # fastjsonschema knows drafts 4-7; the keywords our schemas use mean the same there.
+    return {k: v for k, v in schema.items() if k != "$schema"}
+
+
+def _local_ref(uri: str) -> dict[str, Any]:
+    """A $ref to another of Warta's schemas (`https://warta.dev/schemas/event.v1.json`), read from schemas/: a
+    validator never reaches for the network."""
+    return _for_fastjsonschema(load_schema(uri.rsplit("/", 1)[-1].removesuffix(".json")))
+
+
 @cache
 def validator(name: str) -> Callable[[Any], Any]:
     """A compiled validator that raises fastjsonschema.JsonSchemaException on invalid data."""
-    schema = dict(load_schema(name))
-    # fastjsonschema knows drafts 4-7; the keywords our schemas use mean the same there.
-    schema.pop("$schema", None)
-    compiled: Callable[[Any], Any] = fastjsonschema.compile(schema)
+    compiled: Callable[[Any], Any] = fastjsonschema.compile(
+        _for_fastjsonschema(load_schema(name)), handlers={"https": _local_ref, "http": _local_ref}
+    )
     return compiled

@@ -235,7 +235,10 @@ def test_replay_resends_a_time_range_with_key_value_and_headers(kafka_bootstrap:
     [copy] = [r for r in records if any(k == "warta-replay" for k, _ in r.headers)]
     [original] = [r for r in records if r.key == b"a1" and r is not copy]
     assert (copy.key, copy.value, copy.partition) == (original.key, original.value, original.partition)
-    assert copy.headers == [*original.headers, ("warta-replay", f"{articles}:1:{original.offset}".encode())]
+    # The original came without schema headers: a valid article is labelled as `warta produce` labels it.
+    assert copy.headers == [*original.headers, ("warta.schema", b"warta.article/v1"),
+                            ("content-type", b"application/json"),
+                            ("warta-replay", f"{articles}:1:{original.offset}".encode())]
 
     bad = _warta("replay", "--from", "2024-10-14", "--to", "2024-10-13", env=env, timeout=30)
     assert "is not after --from" in _one_clear_line(bad)

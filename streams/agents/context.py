@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 import time
 from dataclasses import dataclass
@@ -11,9 +10,9 @@ from typing import Any
 import faust
 from faust.types import EventT
 
-from streams import codec
+from streams import codec, contract
+from streams.deadletter import Stage, dead_letter
 from streams.errors import InvalidMessage
-from streams.pipeline import iso
 from streams.settings import MAX_MESSAGE_BYTES, Settings
 from streams.topics import INTERNAL_TOPICS, LOGICAL_TOPICS
 from streams.web import metrics
@@ -79,32 +78,22 @@ class Context:
         metrics.count(key, n)
 
     async def send(self, logical: str, key: str, value: dict[str, Any], partition: int | None = None) -> None:
-        """Serialize and send one record to a logical topic (to `partition` if given, else by key)."""
-        await self.topics[logical].send(key=key.encode("utf-8"), value=codec.dumps(value), partition=partition)
+        """Serialize and send one record to a logical topic (to `partition` if given, else by key), with the
+        headers of the schema its `schema` field names."""
+        await self.topics[logical].send(key=key.encode("utf-8"), value=codec.dumps(value), partition=partition,
+                                        headers=contract.headers_for(value))
 
     async def dead_letter(
-        self, stage: str, event: EventT[Any], exc: InvalidMessage, article_id: str | None
+        self, stage: Stage, event: EventT[Any], exc: InvalidMessage, article_id: str | None
     ) -> None:
         """Send the original bytes with the reason to the dead-letter topic; never raises for bad data."""
         msg = event.message
         raw = msg.value if isinstance(msg.value, bytes) else bytes(msg.value or b"")
         key = msg.key if isinstance(msg.key, bytes) else None
-        record = {
-            "schema": "warta.deadletter/v1",
-            "reason": exc.reason,
-            "error": str(exc)[:2000],
-            "stage": stage,
-            "topic": msg.topic,
-            "partition": msg.partition,
-            "offset": msg.offset,
-            "key_b64": base64.b64encode(key).decode("ascii") if key is not None else None,
-            "article_id": article_id,
-            "original_b64": base64.b64encode(raw).decode("ascii"),
-            "original_size": len(raw),
-            "record_time": iso(msg.timestamp) if msg.timestamp else None,
-            "failed_at": iso(time.time()),
-        }
+        record = dead_letter(stage, exc.reason, str(exc), topic=msg.topic, partition=msg.partition,
+                             offset=msg.offset, key=key, original=raw, article_id=article_id,
+                             record_time=msg.timestamp, failed_at=time.time())
         log.warning("dead letter from %s at %s[%s]@%s: %s", stage, msg.topic, msg.partition, msg.offset, exc)
-        await self.topics["deadletter"].send(key=key, value=codec.dumps(record))
+        await self.topics["deadletter"].send(key=key, value=codec.dumps(record), headers=contract.headers_for(record))
         self.count(f"deadletter.{exc.reason}")
         self.count("deadletter")

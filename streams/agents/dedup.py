@@ -31,6 +31,8 @@ from faust.types import TP
 from streams import codec
 from streams.agents.context import Context
 from streams.article import Article, parse_article
+from streams.contract import INTERNAL_HEADERS
+from streams.deadletter import Reason, Stage
 from streams.dedup import DedupConfig, Deduplicator
 from streams.dedup.deduplicator import ArticlePlan, Decision, decide
 from streams.dedup.routing import (
@@ -181,7 +183,7 @@ def register(ctx: Context) -> None:
         for n, fut in futures.items():
             waiting[(batch_id, n)] = fut
         for owner, value in sent.values():
-            await probes.send(key=batch_id.encode(), value=value, partition=owner)
+            await probes.send(key=batch_id.encode(), value=value, partition=owner, headers=INTERNAL_HEADERS)
         return _Round(batch_id, kind, sent, futures)
 
     async def wait_round(r: _Round, items: Sequence[_Item]) -> bool:
@@ -205,7 +207,8 @@ def register(ctx: Context) -> None:
                 timeout = min(timeout * 2, ANSWER_TIMEOUT_S)
                 for n in todo:
                     owner, value = r.sent[n]
-                    await probes.send(key=r.batch_id.encode(), value=value, partition=owner)
+                    await probes.send(key=r.batch_id.encode(), value=value, partition=owner,
+                                      headers=INTERNAL_HEADERS)
         finally:
             for n in r.futures:
                 waiting.pop((r.batch_id, n), None)
@@ -243,7 +246,7 @@ def register(ctx: Context) -> None:
             log.exception("dedup failed on a batch of %d articles", len(items))
             for it in items:
                 _within(it.event)
-                await ctx.dead_letter("dedup", it.event, InvalidMessage("internal", repr(exc)), it.article.id)
+                await ctx.dead_letter(Stage.DEDUP, it.event, InvalidMessage(Reason.INTERNAL, repr(exc)), it.article.id)
         for it in items:
             await stream.ack(it.event)
 
@@ -292,10 +295,11 @@ def register(ctx: Context) -> None:
                         items.append(_Item(event, article, plan, token, record_time))
                         continue
                     except InvalidMessage as exc:
-                        await ctx.dead_letter("dedup", event, exc, article_id)
+                        await ctx.dead_letter(Stage.DEDUP, event, exc, article_id)
                     except Exception as exc:  # a bug must not lose the record: dead-letter it with the cause
                         log.exception("dedup failed on %s", article_id)
-                        await ctx.dead_letter("dedup", event, InvalidMessage("internal", repr(exc)), article_id)
+                        await ctx.dead_letter(Stage.DEDUP, event, InvalidMessage(Reason.INTERNAL, repr(exc)),
+                                              article_id)
                     await stream.ack(event)
                 if not items:
                     continue
@@ -344,16 +348,17 @@ def register(ctx: Context) -> None:
                         view = history.as_of(store, batch_id, position)
                         out.append([position, _hex_values(answer_fetch(view, Fetch.from_dict(wire)))])
                 else:
-                    raise InvalidMessage("schema", f"dedup-probes: unknown kind {kind!r}")
+                    raise InvalidMessage(Reason.SCHEMA, f"dedup-probes: unknown kind {kind!r}")
                 value = codec.dumps({"kind": "answers", "batch": d["batch"], "msg": d["msg"], "owner": owner,
                                      "items": out})
-                await answers.send(key=str(d["batch"]).encode(), value=value, partition=int(d["reply_to"]))
+                await answers.send(key=str(d["batch"]).encode(), value=value, partition=int(d["reply_to"]),
+                                   headers=INTERNAL_HEADERS)
             except (InvalidMessage, KeyError, TypeError, ValueError) as exc:
-                reason = exc if isinstance(exc, InvalidMessage) else InvalidMessage("schema", repr(exc))
-                await ctx.dead_letter("dedup-owner", event, reason, None)
+                reason = exc if isinstance(exc, InvalidMessage) else InvalidMessage(Reason.SCHEMA, repr(exc))
+                await ctx.dead_letter(Stage.DEDUP_OWNER, event, reason, None)
             except Exception as exc:
                 log.exception("dedup owner failed")
-                await ctx.dead_letter("dedup-owner", event, InvalidMessage("internal", repr(exc)), None)
+                await ctx.dead_letter(Stage.DEDUP_OWNER, event, InvalidMessage(Reason.INTERNAL, repr(exc)), None)
 
     @app.agent(answers, name="collect_dedup_answers")
     async def collect_dedup_answers(stream: Any) -> None:
@@ -367,8 +372,8 @@ def register(ctx: Context) -> None:
                 else:
                     log.debug("dedup answer for batch %s message %s: nobody waits for it", d["batch"], d["msg"])
             except (InvalidMessage, KeyError, TypeError, ValueError) as exc:
-                reason = exc if isinstance(exc, InvalidMessage) else InvalidMessage("schema", repr(exc))
-                await ctx.dead_letter("dedup-answers", event, reason, None)
+                reason = exc if isinstance(exc, InvalidMessage) else InvalidMessage(Reason.SCHEMA, repr(exc))
+                await ctx.dead_letter(Stage.DEDUP_ANSWERS, event, reason, None)
 
     def sweep(owner: int) -> None:
         """Delete this partition's expired index entries (inside the partition's event)."""
@@ -388,7 +393,8 @@ def register(ctx: Context) -> None:
     async def send_sweep_ticks() -> None:
         """Ask every owner partition to sweep (deletes must happen in that partition's context)."""
         for p in range(partitions):
-            await probes.send(key=b"tick", value=codec.dumps({"kind": "tick", "sent_at": time.time()}), partition=p)
+            await probes.send(key=b"tick", value=codec.dumps({"kind": "tick", "sent_at": time.time()}), partition=p,
+                              headers=INTERNAL_HEADERS)
 
 
 class _IndexPartition(MutableMapping[bytes, bytes]):

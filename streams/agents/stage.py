@@ -10,6 +10,7 @@ import fastjsonschema
 
 from streams import codec
 from streams.agents.context import Context
+from streams.deadletter import Reason, Stage
 from streams.errors import InvalidMessage
 from streams.schemas import validator
 
@@ -26,14 +27,14 @@ def load_stage_doc(raw: bytes, schema: str) -> dict[str, Any]:
     try:
         validator("stage-article.v1")(doc)
     except fastjsonschema.JsonSchemaException as exc:
-        raise InvalidMessage("schema", f"stage-article.v1: {exc}") from None
+        raise InvalidMessage(Reason.SCHEMA, f"stage-article.v1: {exc}") from None
     if doc["schema"] != schema:
-        raise InvalidMessage("schema", f"expected {schema}, got {doc['schema']}")
+        raise InvalidMessage(Reason.SCHEMA, f"expected {schema}, got {doc['schema']}")
     return doc
 
 
 async def stage_results(
-    ctx: Context, stage: str, stream: Any, schema: str, transform: Callable[[dict[str, Any]], T]
+    ctx: Context, stage: Stage, stream: Any, schema: str, transform: Callable[[dict[str, Any]], T]
 ) -> AsyncIterator[T]:
     """Yield ``transform(doc)`` per record; bad records and failures go to the dead-letter topic.
 
@@ -51,6 +52,6 @@ async def stage_results(
             continue
         except Exception as exc:  # a bug must not lose the record: dead-letter it with the cause
             log.exception("%s stage failed on %s", stage, article_id)
-            await ctx.dead_letter(stage, event, InvalidMessage("internal", repr(exc)), article_id)
+            await ctx.dead_letter(stage, event, InvalidMessage(Reason.INTERNAL, repr(exc)), article_id)
             continue
         yield result

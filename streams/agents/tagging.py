@@ -7,6 +7,7 @@ from typing import Any
 
 from streams.agents.context import Context
 from streams.agents.stage import stage_results
+from streams.deadletter import Stage
 from streams.pipeline import DEDUPED, tag_stage
 from streams.tagging import tagger_from_spec
 
@@ -25,5 +26,5 @@ def register(ctx: Context) -> None:
         def stage(doc: dict[str, Any]) -> dict[str, Any]:
             return tag_stage(doc, clock=time.time, tagger=tagger)
 
-        async for out in stage_results(ctx, "tag", stream, DEDUPED, stage):
+        async for out in stage_results(ctx, Stage.TAG, stream, DEDUPED, stage):
             await ctx.send("tagged", out["id"], out)

@@ -7,6 +7,7 @@ from typing import Any
 
 from streams.agents.context import Context
 from streams.agents.stage import stage_results
+from streams.deadletter import Stage
 from streams.pipeline import TAGGED, time_stage
 
 __all__ = ["register"]
@@ -18,7 +19,7 @@ def register(ctx: Context) -> None:
     @ctx.app.agent(ctx.topics["tagged"], name="timestamp_articles")
     async def timestamp_articles(stream: Any) -> None:
         """Resolve publication, expression and event times; publish the final article and its events."""
-        results = stage_results(ctx, "time", stream, TAGGED, lambda doc: time_stage(doc, clock=time.time))
+        results = stage_results(ctx, Stage.TIME, stream, TAGGED, lambda doc: time_stage(doc, clock=time.time))
         async for out, events in results:
             await ctx.send("enriched", out["id"], out)
             for ev in events:
