@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -246,9 +247,11 @@ def producer(bootstrap: str) -> KafkaProducer:
 
 
 def topic_reader(
-    bootstrap: str, topic: str, *, from_end: bool = False, wait: float = 30.0, hint: str | None = None
+    bootstrap: str, topic: str, *, from_end: bool = False, wait: float = 30.0, hint: str | None = None,
+    since: datetime | None = None,
 ) -> KafkaConsumer:
-    """A consumer without a group, assigned every partition of `topic` at its start (or end).
+    """A consumer without a group, assigned every partition of `topic` at its start (or end, or its first record
+    timestamped at or after `since`).
 
     Waits up to `wait` seconds for the topic's metadata (0: one look); the caller closes the consumer.
     """
@@ -275,7 +278,13 @@ def topic_reader(
             raise missing_topic(topic, bootstrap, hint or "check the name with `warta topics list`")
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
         consumer.assign(tps)
-        if from_end:
+        if since is not None:
+            found = consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in tps})
+            consumer.seek_to_end(*tps)  # a partition with no record that recent starts at its end
+            for tp, at in found.items():
+                if at is not None:
+                    consumer.seek(tp, at.offset)
+        elif from_end:
             consumer.seek_to_end(*tps)
         else:
             consumer.seek_to_beginning(*tps)
@@ -294,10 +303,11 @@ def consume(
     idle_timeout: float | None = None,
     wait: float = 30.0,
     hint: str | None = None,
+    since: datetime | None = None,
 ) -> Iterator[Any]:
-    """Read a topic without a consumer group (all partitions, earliest offset unless from_end); `wait` and
-    `hint` as for topic_reader."""
-    consumer = topic_reader(bootstrap, topic, from_end=from_end, wait=wait, hint=hint)
+    """Read a topic without a consumer group (all partitions, earliest offset unless from_end); `wait`, `hint`
+    and `since` as for topic_reader."""
+    consumer = topic_reader(bootstrap, topic, from_end=from_end, wait=wait, hint=hint, since=since)
     try:
         seen = 0
         last = time.monotonic()

@@ -270,12 +270,93 @@ def produce(
         raise typer.Exit(1)
 
 
+_TAIL_FILTERED = ("events", "enriched", "tagged")  # the logical topics whose records are or carry events
+
+
+def _tail_filter(types: list[str] | None, countries: list[str] | None, languages: list[str] | None,
+                 modality: list[str] | None) -> Any:
+    """The tail's EventFilter from its options (a ConfigError names the choices for a wrong value)."""
+    from streams.tail import EventFilter, event_types, modalities, parse_choice, parse_country, split_values
+
+    return EventFilter(
+        types=parse_choice(types, event_types(), "--type", upper=True),
+        countries=frozenset(parse_country(c) for c in split_values(countries)),
+        languages=frozenset(v.lower() for v in split_values(languages)),
+        modalities=parse_choice(modality, modalities(), "--modality", upper=False),
+    )
+
+
+def _table_printer() -> Any:
+    """A function that prints table rows as they come, in columns of fixed width (a header above the first)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Column, Table
+
+    from streams.tail import COLUMNS
+
+    console = Console(highlight=False)
+    header = [True]
+
+    def show(rows: list[tuple[str, ...]]) -> None:
+        table = Table(*(Column(name, width=width, no_wrap=True, overflow="ellipsis") for name, width in COLUMNS),
+                      box=None, show_header=header[0], header_style="bold", pad_edge=False)
+        for row in rows:
+            table.add_row(*map(escape, row))
+        console.print(table)
+        header[0] = False
+
+    return show
+
+
+def _tail_help() -> str:
+    from streams.tail import event_types, modalities
+
+    try:
+        return f"types: {', '.join(event_types())}; modalities: {', '.join(modalities())}"
+    except (ConfigError, OSError, KeyError):  # no schemas installed: the values are checked when used
+        return "see schemas/event.v1.json"
+
+
+_FILTER_NOTE = "Repeat it or give a comma list; any one matches."
+
+
 @app.command()
 def tail(
     name: Annotated[str, typer.Argument(help="Logical (enriched, events, deadletter, …) or full topic name.")],
-    max_records: Annotated[int | None, typer.Option("--max", "-n", help="Stop after N records.")] = None,
+    max_records: Annotated[int | None, typer.Option("--max", "-n", help="Stop after N records (shown ones).")]
+    = None,
     timeout: Annotated[float | None, typer.Option(help="Stop after S seconds without a new record.")] = None,
     from_end: Annotated[bool, typer.Option("--from-end", help="Only records that arrive from now on.")] = False,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only records timestamped at or after this: an age (30m, 1h, 2d; s, m, h, d, "
+                                     f"w) or a date-time ({_WHEN_HELP}). Each partition starts at its first record "
+                                     "that recent."),
+    ] = None,
+    types: Annotated[
+        list[str] | None,
+        typer.Option("--type", "-t", help=f"Events of this PLOVER type, e.g. ASSAULT. {_FILTER_NOTE}"),
+    ] = None,
+    country: Annotated[
+        list[str] | None,
+        typer.Option("--country", "-c", help="Events where this country (ISO 3166 alpha-3 such as PRK, or alpha-2) "
+                                             f"is an actor's, a recipient's or the place's. {_FILTER_NOTE}"),
+    ] = None,
+    language: Annotated[
+        list[str] | None,
+        typer.Option("--language", "-l", help=f"Records in this language (id, en, …). {_FILTER_NOTE}"),
+    ] = None,
+    modality: Annotated[
+        list[str] | None,
+        typer.Option("--modality", "-m", help="Events with this modality: asserted, reported, denied, expected or "
+                                              f"hypothetical. {_FILTER_NOTE}"),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help=_env("json (one record per line) or table (for people: each event's "
+                                                 "type, actors → recipients, place, event time, source).",
+                                                 "WARTA_TAIL_FORMAT", _DEFAULTS["tail_format"])),
+    ] = None,
     meta: Annotated[
         bool,
         typer.Option("--meta", help='Print each record as {"topic", "partition", "offset", "timestamp" (ISO 8601, '
@@ -285,25 +366,56 @@ def tail(
     bootstrap: Bootstrap = None,
     prefix: Prefix = None,
 ) -> None:
-    """Print a topic's records as JSON Lines (from the earliest offset unless --from-end); with --meta, each
-    with its key, partition, offset, timestamp and headers."""
+    """Print a topic's records as JSON Lines (from the earliest offset unless --from-end or --since); with --meta,
+    each with its key, partition, offset, timestamp and headers; with --format table, its events in a table.
+
+    --type, --country and --modality pick events: on `events` an event passes, on `enriched` and `tagged` an article
+    passes when one of its events does; --language picks by the record's language (an article's, an event's).
+    Filters combine: a record must pass each one given."""
+    from datetime import datetime
+
     from streams import admin, ops
+    from streams.tail import event_rows, parse_since
     from streams.topics import LOGICAL_TOPICS
 
-    settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix)
-    server = _bootstrap(settings)
+    settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix, tail_format=output)
+    fmt = settings.tail_format
+    if fmt not in ("json", "table"):
+        raise ConfigError(f"--format {fmt!r}: choose json or table (--format or WARTA_TAIL_FORMAT)")
+    if fmt == "table" and meta:
+        raise ConfigError("--meta prints JSON: drop it or use --format json")
+    if since is not None and from_end:
+        raise ConfigError("--since and --from-end both say where to start: give one")
+    flt = _tail_filter(types, country, language, modality)
     logical = name in LOGICAL_TOPICS
+    if logical and name not in _TAIL_FILTERED and (flt.on_events or flt.languages or fmt == "table"):
+        raise ConfigError(f"{name} records carry no events: --type, --country, --language, --modality and --format "
+                          f"table apply to {', '.join(_TAIL_FILTERED)}")
+    start = parse_since(since, datetime.now().astimezone()) if since is not None else None
+    server = _bootstrap(settings)
     topic = settings.topic(name) if logical else name
     hint = (_create_hint(bootstrap, prefix) if logical
             else f"check the name with `warta topics list` (or a logical name: {', '.join(LOGICAL_TOPICS)})")
     out = sys.stdout.buffer
-    records = admin.consume(server, topic, from_end=from_end, max_records=max_records, idle_timeout=timeout,
-                            wait=0, hint=hint)
+    show = _table_printer() if fmt == "table" else None
+    records = admin.consume(server, topic, from_end=from_end, idle_timeout=timeout, wait=0, hint=hint, since=start)
+    shown = 0
+    floor = ops.epoch_ms(start) if start is not None else None
     for record in records:
+        if max_records is not None and shown >= max_records:
+            break
+        if floor is not None and record.timestamp < floor:
+            continue  # an earlier timestamp after the partition's first recent one (a producer's own time)
         try:
             value = codec.loads(record.value)
         except InvalidMessage:
             value = {"_raw": record.value.decode("utf-8", "replace") if record.value else None}
+        if not flt.passes(value):
+            continue
+        shown += 1
+        if show is not None:
+            show(event_rows(value, flt))
+            continue
         out.write(codec.dumps(ops.record_meta(record, value) if meta else value) + b"\n")
         out.flush()
 

@@ -49,6 +49,7 @@ class Settings:
     log_level: str = "warning"
     log_format: str = "text"  # a worker's log lines: "text" (Faust's) or "json" (one object per line)
     taggers: str = "rules"  # tagger spec: "rules", "pkg.mod:Class", "rules,name" (see streams/tagging/registry.py)
+    tail_format: str = "json"  # how `warta tail` prints records: "json" (JSON Lines) or "table" (events, for people)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -70,6 +71,7 @@ class Settings:
             log_level=e.get("WARTA_LOG_LEVEL", "warning"),
             log_format=e.get("WARTA_LOG_FORMAT") or "text",
             taggers=e.get("WARTA_TAGGERS") or "rules",
+            tail_format=e.get("WARTA_TAIL_FORMAT") or "json",
         )
         return replace(s, **{k: v for k, v in overrides.items() if v is not None})
 
