@@ -24,6 +24,7 @@ __all__ = [
     "create_topics",
     "deletable_topics",
     "delete_topics",
+    "group_consumer",
     "group_members",
     "list_topics",
     "missing_topic",
@@ -291,6 +292,29 @@ def topic_reader(
     except BaseException:
         consumer.close()
         raise
+    return consumer
+
+
+def group_consumer(bootstrap: str, group_id: str, topic: str, *, start: str = "earliest",
+                   max_poll_records: int = 100) -> KafkaConsumer:
+    """A member of consumer group `group_id` subscribed to `topic` that commits only when told to (a new group
+    starts at the `start` offset: earliest or latest); the caller closes it."""
+    check_reachable(bootstrap)
+    try:
+        consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=group_id,
+            client_id=f"{_CLIENT_ID}-{group_id}",
+            enable_auto_commit=False,
+            auto_offset_reset=start,
+            max_poll_records=max_poll_records,
+            fetch_max_bytes=MAX_MESSAGE_BYTES,
+            max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+            bootstrap_timeout_ms=_CONNECT_MS,
+        )
+    except KafkaError:
+        raise _no_broker(bootstrap, _NO_ANSWER) from None
+    consumer.subscribe([topic])
     return consumer
 
 

@@ -143,3 +143,20 @@ def test_replayed_bytes_are_labelled_only_when_they_validate() -> None:
                                                                                 *contract.headers(contract.ARTICLE)]
     assert contract.relabel([("x", b"1")], b"nope", contract.ARTICLE) == [("x", b"1")]
 
+
+def test_the_readme_shows_one_real_record_per_topic_with_its_headers() -> None:
+    """README's records (from the seed's run, shortened) are valid records of their topic's schema."""
+    import re
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("## Consuming Warta's topics", 1)[1].split("\n## ", 1)[0]
+    shown = [json.loads(block) for block in re.findall(r"```json\n(.*?)\n```", section, re.S)]
+    assert [r["topic"] for r in shown] == [f"warta.{t}" for t in contract.TOPIC_SCHEMAS]
+    for record in shown:
+        logical, value = record["topic"].removeprefix("warta."), record["value"]
+        name = value.get("schema", contract.ARTICLE)
+        assert record["headers"] == {"warta.schema": name, "content-type": "application/json"}, record["topic"]
+        assert contract.schema_file(name) == contract.TOPIC_SCHEMAS[logical]
+        validate(value, contract.TOPIC_SCHEMAS[logical])
+        validate_in(value, contract.TOPIC_SCHEMAS[logical], RELEASED)
+        assert SEED.stem in json.dumps(value) or logical == "deadletter"
