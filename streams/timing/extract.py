@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
@@ -120,7 +121,10 @@ def _extract(
                 found.append(item)
     kept = _without_overlaps(found)
     _follow_story(kept, story, ctx)
-    kept = [_place_clock(item, kept, ctx) if item.clock else item for item in kept]
+    if any(item.clock for item in kept):
+        starts = [item.start for item in kept]
+        longest = max(item.end - item.start for item in kept)
+        kept = [_place_clock(item, kept, starts, longest, ctx) if item.clock else item for item in kept]
     return [
         TimeExpression(
             paragraph=index,
@@ -195,19 +199,31 @@ def _finditer_at(regex: re.Pattern[str], text: str, starts: list[int]) -> tuple[
 def _without_overlaps(found: list[_Found]) -> list[_Found]:
     # Longest match first, then the pattern's rank: "dua minggu lalu" beats "dua minggu", and
     # "Minggu (13/10/2024)" beats the bare day name "Minggu".
+    # Kept spans never overlap, so a candidate overlaps one of them only if it overlaps its neighbour on
+    # either side in start order: two comparisons instead of one per kept span (quadratic on a paragraph
+    # with thousands of dates).
+    starts: list[int] = []
     kept: list[_Found] = []
     for item in sorted(found, key=lambda f: (f.start - f.end, -f.rank, f.start)):
-        if all(item.end <= k.start or item.start >= k.end for k in kept):
-            kept.append(item)
-    return sorted(kept, key=lambda f: f.start)
+        at = bisect_left(starts, item.start)
+        if at > 0 and kept[at - 1].end > item.start:
+            continue
+        if at < len(kept) and kept[at].start < item.end:
+            continue
+        starts.insert(at, item.start)
+        kept.insert(at, item)
+    return kept
 
 
-def _place_clock(item: _Found, kept: list[_Found], ctx: _Context) -> _Found:
+def _place_clock(item: _Found, kept: list[_Found], starts: list[int], longest: int, ctx: _Context) -> _Found:
     assert item.clock is not None
     hour, minute, zone, minutes_written = item.clock
+    # Only spans that start within reach (plus the longest span's length) can be near: kept is in start order.
+    lo = bisect_left(starts, item.start - _CLOCK_REACH - longest)
+    hi = bisect_right(starts, item.end + _CLOCK_REACH)
     days = [
         k
-        for k in kept
+        for k in kept[lo:hi]
         if k.kind == "date" and k.granularity == "day" and k.value and abs(_gap(k, item)) <= _CLOCK_REACH
     ]
     relative = True
@@ -301,9 +317,18 @@ def _day_found(
     return _Found(start, end, 0, None, None, "date", True, (flag or "invalid_date",))
 
 
+# How far back (characters) a future marker of the same clause is looked for ("akan ... pada 5 Oktober").
+_CLAUSE_REACH = 300
+
+
 def _future_sentence(ctx: _Context, start: int) -> bool:
     """True when the words before start, in the same clause, speak of the future."""
-    begin = max((m.end() for m in _SENTENCE_END.finditer(ctx.text, 0, start)), default=0)
+    # Look back one clause's reach at most, from a word start: a scan from the paragraph start made each
+    # expression cost the length of the text before it (minutes for a 200 KB run-on paragraph).
+    reach = max(0, start - _CLAUSE_REACH)
+    if reach:
+        reach = ctx.text.find(" ", reach, start) + 1 or start
+    begin = max((m.end() for m in _SENTENCE_END.finditer(ctx.text, reach, start)), default=reach)
     # Clause only: in "..., akan disesuaikan, kata X di Bandung, Sabtu" the day is when X spoke.
     begin = max(begin, ctx.text.rfind(",", begin, start) + 1)
     # Whole words only: "akan" must not fire inside "dilaksanakan" or "menyatakan".
