@@ -113,6 +113,7 @@ class Lexicon:
         self._load_triggers()
         self._load_cues()
         self._load_not_names()
+        self._inherit_prefix_rows()
         self.automaton = ahocorasick.Automaton()
         # For each row set whose first row needs "with=" words: word -> position of the first row it selects,
         # and the position of the first row without "with=" words (len(rows) if none). Keyed by the row tuple's
@@ -129,6 +130,33 @@ class Lexicon:
                 self.with_index[id(triggers)] = _with_index(triggers)
             self.automaton.add_word(key, (len(key), key.endswith(" "), names, triggers, cue))
         self.automaton.make_automaton()
+
+    def _inherit_prefix_rows(self) -> None:
+        """A whole-word trigger key also holds, after its own rows, the rows of the longest open key ("shell*")
+        that matches its last word ("shelling"): the whole word wins at a place both match (see
+        `_leftmost_longest`), and when none of its own rows applies the open key's rows still do."""
+        opens = {k for k, rows in self._entries.items() if not k.endswith(" ") and _has_trigger(rows)}
+        if not opens:
+            return
+        for key, items in self._entries.items():
+            if not key.endswith(" ") or not _has_trigger(items):
+                continue
+            stem = key.rstrip(" ")
+            word_start = stem.rfind(" ") + 1
+            for length in range(len(stem), word_start, -1):
+                if stem[:length] in opens:
+                    inherited = [i for i in self._entries[stem[:length]] if isinstance(i, Trigger)]
+                    own = [i for i in items if isinstance(i, Trigger)]
+                    if all(self._generated(t) for t in own) and not all(self._generated(t) for t in inherited):
+                        # A generated word ("launched" from CAMEO) under a hand-written stem ("launch*") keeps the
+                        # hand rows only, as a generated phrase the hand file has does (see `_load_triggers`).
+                        items[:] = [*(i for i in items if not isinstance(i, Trigger)), *inherited]
+                    else:
+                        items.extend(inherited)
+                    break
+
+    def _generated(self, row: Trigger) -> bool:
+        return not row.lexicon.startswith(f"triggers_{self.language}@")
 
     # -- loading ---------------------------------------------------------------------------------
     def _rows(self, filename: str, columns: int) -> tuple[str, list[list[str]]]:
@@ -391,6 +419,10 @@ class Lexicon:
         return [Scan(*scan) for scan in zip(norms, names_of, triggers_of, cues_of, strict=True)]
 
 
+def _has_trigger(items: list[Trigger | Name | Cue]) -> bool:
+    return any(isinstance(i, Trigger) for i in items)
+
+
 def _with_index(rows: tuple[Trigger, ...]) -> tuple[dict[str, int], int]:
     words: dict[str, int] = {}
     for at, row in enumerate(rows):
@@ -424,7 +456,10 @@ _H = TypeVar("_H", Hit[Name], Hit[Trigger], CueHit)
 def _leftmost_longest(hits: list[_H]) -> list[_H]:
     if len(hits) < 2:
         return hits
-    hits.sort(key=lambda h: (h[0], h[0] - h[1]))
+    # At one start the longest hit wins; of hits with the same span, the one found last ended last in the
+    # automaton, so it is the more specific key (a whole word, "shelling", over an open key, "shell*").
+    order = sorted(range(len(hits)), key=lambda i: (hits[i][0], hits[i][0] - hits[i][1], -i))
+    hits[:] = [hits[i] for i in order]
     out = []
     last = -1
     for hit in hits:

@@ -119,3 +119,17 @@ def test_an_unnamed_office_holder_of_a_region_acts(text: str, office: str | None
     assert event.actors
     if office:
         assert event.actors[0].canonical == office
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "type_"),
+    [
+        # "shelling" (a whole-word row, political by itself) and "shell*" (a stem needing a place after it)
+        # match the same word: the whole word wins, so shelling needs no named side.
+        ("en", "The shelling of Kherson's residential districts killed two civilians, the regional governor said.",
+         "ASSAULT"),
+        ("en", "Heavy shelling of the town's outskirts continued overnight, residents said.", "ASSAULT"),
+    ],
+)
+def test_a_whole_word_row_outranks_the_stem_that_matches_it(language: str, text: str, type_: str) -> None:
+    assert type_ in {e.type for e in _events(text, language)}
