@@ -59,6 +59,6 @@ def build_app(settings: Settings, bootstrap: str, agents: Collection[str] = AGEN
     from streams.web.views import register_views
 
     app = faust.App(settings.group_id, **faust_config(settings, bootstrap))
-    register_agents(app, settings, set(agents))
-    register_views(app, settings)
+    ctx = register_agents(app, settings, set(agents))
+    register_views(app, settings, ctx.monitor)
     return app

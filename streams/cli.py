@@ -401,9 +401,7 @@ def tail(
     records = admin.consume(server, topic, from_end=from_end, idle_timeout=timeout, wait=0, hint=hint, since=start)
     shown = 0
     floor = ops.epoch_ms(start) if start is not None else None
-    for record in records:
-        if max_records is not None and shown >= max_records:
-            break
+    for record in records if max_records != 0 else ():
         if floor is not None and record.timestamp < floor:
             continue  # an earlier timestamp after the partition's first recent one (a producer's own time)
         try:
@@ -412,12 +410,14 @@ def tail(
             value = {"_raw": record.value.decode("utf-8", "replace") if record.value else None}
         if not flt.passes(value):
             continue
-        shown += 1
         if show is not None:
             show(event_rows(value, flt))
-            continue
-        out.write(codec.dumps(ops.record_meta(record, value) if meta else value) + b"\n")
-        out.flush()
+        else:
+            out.write(codec.dumps(ops.record_meta(record, value) if meta else value) + b"\n")
+            out.flush()
+        shown += 1
+        if max_records is not None and shown >= max_records:
+            break  # at once: not after waiting for one more record
 
 
 @app.command()

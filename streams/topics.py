@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from streams.settings import MAX_MESSAGE_BYTES, Settings
 
-__all__ = ["INTERNAL_TOPICS", "LOGICAL_TOPICS", "TopicSpec", "topic_specs"]
+__all__ = ["INTERNAL_TOPICS", "LOGICAL_TOPICS", "MONITORING_TOPICS", "TopicSpec", "topic_specs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,13 @@ LOGICAL_TOPICS: dict[str, str] = {
     "deadletter": "records that could not be processed, with reason and original bytes (deadletter.v1)",
 }
 
+# The workers' own record of what they did, for dashboards rather than consumers (so not part of the consumers'
+# contract in streams/contract.py): every worker writes its windows and status and reads everyone's
+# (streams/agents/monitor.py). Created with the public topics. Keys: `window|<start>|<worker>`, `status|<worker>`.
+MONITORING_TOPICS: dict[str, str] = {
+    "stats": "each worker's per-minute counts and latencies, and its status (stats.v1)",
+}
+
 # Topics between the dedup stage's own agents (docs/dedup.md). They need the partition count of `articles`:
 # probes go to the partition that owns a key, answers back to the article's partition, and Faust assigns
 # partition p of every topic with that count (and of every table's changelog) to the same worker.
@@ -44,14 +51,20 @@ INTERNAL_TOPICS: dict[str, str] = {
 
 # Topics that may carry a whole (possibly oversized) article, or its original bytes.
 _LARGE = {"articles", "deduped", "tagged", "enriched", "deadletter"}
+# `stats` is the dashboards' memory: a key's last record is its window's or worker's whole state (compacted), and
+# two hours keep the hour a view shows; segments roll every 10 minutes so old ones can go.
+_STATS_CONFIGS = {"cleanup.policy": "compact,delete", "retention.ms": str(2 * 3600 * 1000),
+                  "segment.ms": str(600 * 1000)}
 
 
 def topic_specs(settings: Settings, *, internal: bool = False) -> list[TopicSpec]:
     """The topics of one deployment (prefix, partitions and replication from settings); with
     ``internal``, the workers' own topics too."""
     specs = []
-    for logical in [*LOGICAL_TOPICS, *(INTERNAL_TOPICS if internal else ())]:
+    for logical in [*LOGICAL_TOPICS, *MONITORING_TOPICS, *(INTERNAL_TOPICS if internal else ())]:
         configs = {"max.message.bytes": str(MAX_MESSAGE_BYTES)} if logical in _LARGE else {}
+        if logical == "stats":
+            configs = dict(_STATS_CONFIGS)
         specs.append(
             TopicSpec(logical, settings.topic(logical), settings.partitions, settings.replication, configs)
         )

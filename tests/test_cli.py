@@ -167,7 +167,7 @@ def test_topics_create_and_list_on_the_broker(kafka_bootstrap: str, prefix: str)
     env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "WARTA_TOPIC_PREFIX": prefix}
     created = _warta("topics", "create", "--partitions", "2", env=env)
     assert created.returncode == 0, created.stderr
-    assert created.stdout.decode().count("created") == 7
+    assert created.stdout.decode().count("created") == 8  # the seven public topics and `stats`
     listed = _warta("topics", "list", env=env).stdout.decode().splitlines()
     assert {f"{prefix}{name}\t2" for name in ("articles", "enriched", "events", "deadletter")} <= set(listed)
 
@@ -201,7 +201,7 @@ def test_topics_delete_takes_the_prefix_and_the_apps_own_topics(kafka_bootstrap:
     admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     admin.create_topics([NewTopic(changelog, 1, 1), NewTopic(other, 1, 1)])
     ours = {f"{prefix}{name}" for name in ("articles", "deduped", "tagged", "enriched", "events", "duplicates",
-                                           "deadletter")} | {changelog}
+                                           "deadletter", "stats")} | {changelog}
     try:
         asked = _warta("topics", "delete", env=env)
         assert asked.returncode == 1 and b"add --yes" in asked.stderr

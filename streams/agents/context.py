@@ -1,4 +1,4 @@
-"""What every agent needs: the app, its topics, the stats table and the dead-letter route."""
+"""What every agent needs: the app, its topics, the monitor that counts and the dead-letter route."""
 
 from __future__ import annotations
 
@@ -11,33 +11,30 @@ import faust
 from faust.types import EventT
 
 from streams import codec, contract
+from streams.agents.monitor import Monitor
 from streams.deadletter import Stage, dead_letter
 from streams.errors import InvalidMessage
 from streams.settings import MAX_MESSAGE_BYTES, Settings
-from streams.topics import INTERNAL_TOPICS, LOGICAL_TOPICS
+from streams.topics import INTERNAL_TOPICS, LOGICAL_TOPICS, MONITORING_TOPICS
 from streams.web import metrics
 
 __all__ = ["Context"]
 
 log = logging.getLogger("warta.agents")
 
-# Dashboard windows: one-minute buckets, an hour of history.
-STATS_WINDOW_S = 60.0
-STATS_EXPIRES_S = 3600.0
-
 
 @dataclass(slots=True)
 class Context:
-    """The app's topics by logical name, the windowed stats table and helpers shared by agents."""
+    """The app's topics by logical name, the worker's monitor and helpers shared by agents."""
 
     app: faust.App
     settings: Settings
     topics: dict[str, faust.TopicT]
-    stats: Any  # faust WindowWrapper over a Table[str, int]
+    monitor: Monitor
 
     @classmethod
     def create(cls, app: faust.App, settings: Settings) -> Context:
-        """Declare every logical topic (raw bytes) and the stats table on ``app``."""
+        """Declare every logical topic (raw bytes) on ``app`` and start its monitor with it."""
         topics = {
             name: app.topic(
                 settings.topic(name),
@@ -47,7 +44,7 @@ class Context:
                 key_serializer="raw",
                 value_serializer="raw",
             )
-            for name in LOGICAL_TOPICS
+            for name in [*LOGICAL_TOPICS, *MONITORING_TOPICS]
         }
         for name in INTERNAL_TOPICS:
             topics[name] = app.topic(
@@ -61,21 +58,13 @@ class Context:
                 key_serializer="raw",
                 value_serializer="raw",
             )
-        stats = (
-            app.Table("stats", default=int, key_type=str, value_type=int, partitions=settings.partitions)
-            .tumbling(STATS_WINDOW_S, expires=STATS_EXPIRES_S)
-            # Windows by record time: replays land in the same buckets (faust's relative_to_now reads a
-            # per-partition clock that stays at 0 for our tables).
-            .relative_to_stream()
-        )
-        ctx = cls(app, settings, topics, stats)
-        metrics.set_context(ctx)
-        return ctx
+        monitor = Monitor(app, settings, topics["stats"])
+        monitor.register()
+        return cls(app, settings, topics, monitor)
 
     def count(self, key: str, n: int = 1) -> None:
-        """Add to a windowed counter (changelogged) and to the process's Prometheus counter."""
-        self.stats[key] += n
-        metrics.count(key, n)
+        """Add to this worker's window of the cluster's stats and to its Prometheus counters."""
+        self.monitor.count(key, n)
 
     async def send(self, logical: str, key: str, value: dict[str, Any], partition: int | None = None) -> None:
         """Serialize and send one record to a logical topic (to `partition` if given, else by key), with the
@@ -95,5 +84,7 @@ class Context:
                              record_time=msg.timestamp, failed_at=time.time())
         log.warning("dead letter from %s at %s[%s]@%s: %s", stage, msg.topic, msg.partition, msg.offset, exc)
         await self.topics["deadletter"].send(key=key, value=codec.dumps(record), headers=contract.headers_for(record))
-        self.count(f"deadletter.{exc.reason}")
-        self.count("deadletter")
+        self.count("deadletters")
+        self.count(f"deadletters.reason.{exc.reason}")
+        self.count(f"deadletters.stage.{stage}")
+        metrics.dead_letter(stage, exc.reason)

@@ -259,6 +259,7 @@ def register(ctx: Context) -> None:
             doc, audits = deduped_doc(it.article, verdicts, record_time=it.record_time, clock=time.time,
                                       corrections=decision.corrections)
             await ctx.send("deduped", it.article.id, doc)
+            ctx.monitor.observe(doc, "dedup")
             for audit in audits:  # a correction is keyed by the article it corrects
                 await ctx.send("duplicates", audit["article_id"], audit)
                 counts[f"duplicates.{audit['kind']}"] += 1
@@ -268,7 +269,6 @@ def register(ctx: Context) -> None:
             log.info("dedup emitted %s from partition %d: %d of %d paragraphs flagged, %d corrections",
                      it.article.id, it.event.message.partition, len(audits) - len(decision.corrections),
                      len(verdicts), len(decision.corrections))
-        _within(items[-1].event)  # the stats table is windowed by the current event's time
         for key, n in counts.items():
             ctx.count(key, n)
 

@@ -28,3 +28,4 @@ def register(ctx: Context) -> None:
 
         async for out in stage_results(ctx, Stage.TAG, stream, DEDUPED, stage):
             await ctx.send("tagged", out["id"], out)
+            ctx.monitor.observe(out, "tag")

@@ -8,6 +8,7 @@ from typing import Any
 from streams.agents.context import Context
 from streams.agents.stage import stage_results
 from streams.deadletter import Stage
+from streams.monitoring.events import event_keys
 from streams.pipeline import TAGGED, time_stage
 
 __all__ = ["register"]
@@ -24,5 +25,7 @@ def register(ctx: Context) -> None:
             await ctx.send("enriched", out["id"], out)
             for ev in events:
                 await ctx.send("events", ev["id"], ev)
-                ctx.count(f"events.{ev['type']}")
+                for key in event_keys(ev):
+                    ctx.count(key)
             ctx.count("enriched")
+            ctx.monitor.observe(out, "time")

@@ -185,6 +185,9 @@ def test_tail_filters_events_and_articles(run: Run) -> None:
     assert {a["id"] for a in got} == {"wire-en-0002"}
     assert {a["id"] for a in _tail(run, "enriched", "--language", "id")} == {SEED_ID, "001_regional_copy"}
     assert len(_tail(run, "enriched", "--language", "en", "--max", "2")) == 2
+    # --max ends at once, without waiting for one record more (none comes, and there is no --timeout here).
+    first = _warta("tail", "events", "--type", "ASSAULT", "--max", "1", env=run.env, timeout=30)
+    assert first.returncode == 0 and len(first.stdout.splitlines()) == 1, first.stderr
 
 
 def test_tail_since_starts_at_the_records_of_that_age(run: Run) -> None:
