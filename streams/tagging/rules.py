@@ -868,7 +868,8 @@ class _Paragraph:
     ) -> None:
         text = self.text
         s0, s1 = sent
-        if self._cue_before("sport", s0, s1) is not None:
+        sport = self._cue_before("sport", s0, s1)
+        if sport is not None and self._mention_at(sport[0]) is None:  # not "Arab League", a name
             return  # "players surrounded the referee to protest": sport vetoes even strong triggers
         in_sent = [m for m in self.mentions if s0 <= m.start and m.end <= s1]
         nonpolitical = self._cue_before("nonpolitical", s0, s1) is not None
