@@ -12,7 +12,9 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from streams import security as sec
 from streams.errors import BrokerError, ConfigError
+from streams.security import KafkaSecurity
 from streams.settings import MAX_MESSAGE_BYTES, Settings
 from streams.topics import TopicSpec, topic_specs
 
@@ -48,9 +50,16 @@ def _no_broker(bootstrap: str, why: str) -> BrokerError:
     return BrokerError(f"no Kafka broker at {bootstrap} ({why}): {_HINT}")
 
 
-def check_reachable(bootstrap: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+def _no_answer(bootstrap: str, security: KafkaSecurity | None) -> BrokerError:
+    if (security or sec.current()).protocol == "PLAINTEXT":  # a TLS or SASL listener never answers a plain client
+        return _no_broker(bootstrap, f"{_NO_ANSWER}; a TLS or SASL listener? set KAFKA_SECURITY_PROTOCOL")
+    return _no_broker(bootstrap, _NO_ANSWER)
+
+
+def check_reachable(bootstrap: str, timeout: float = CONNECT_TIMEOUT_S, security: KafkaSecurity | None = None) -> None:
     """Fail at once, in one line, if no bootstrap address accepts a TCP connection (a refused port answers in
-    microseconds, so a wrong address costs no client bootstrap timeout)."""
+    microseconds, so a wrong address costs no client bootstrap timeout), or if the first that does refuses the TLS
+    handshake or the SASL credentials of `security` (default: the process's, streams.security.current())."""
     why = "no address given"
     for hostport in (hp.strip() for hp in bootstrap.split(",")):
         if not hostport:
@@ -60,21 +69,24 @@ def check_reachable(bootstrap: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
             raise BrokerError(f"bad bootstrap address {hostport!r}: expected host:port")
         try:
             with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
-                return
+                pass
         except OSError as exc:
             why = exc.strerror or type(exc).__name__
             why = why[0].lower() + why[1:] if why else type(exc).__name__
+            continue
+        sec.verify(host.strip("[]"), int(port), security or sec.current(), timeout)
+        return
     raise _no_broker(bootstrap, why)
 
 
-def admin_client(bootstrap: str) -> KafkaAdminClient:
+def admin_client(bootstrap: str, security: KafkaSecurity | None = None) -> KafkaAdminClient:
     """An admin client, after a quick check that the cluster is there (a BrokerError in one line if not)."""
-    check_reachable(bootstrap)
+    check_reachable(bootstrap, security=security)
     try:
         return KafkaAdminClient(bootstrap_servers=bootstrap, client_id=_CLIENT_ID, request_timeout_ms=30000,
-                                bootstrap_timeout_ms=_CONNECT_MS)
+                                bootstrap_timeout_ms=_CONNECT_MS, **sec.kafka_python_options(security))
     except KafkaError:
-        raise _no_broker(bootstrap, _NO_ANSWER) from None
+        raise _no_answer(bootstrap, security) from None
 
 
 def missing_topic(topic: str, bootstrap: str, hint: str) -> BrokerError:
@@ -101,7 +113,7 @@ def create_topics(
 ) -> list[tuple[TopicSpec, bool]]:
     """Create every Warta topic that does not exist yet (with ``internal``, the workers' topics too);
     returns (spec, created?) pairs."""
-    admin = admin_client(bootstrap)
+    admin = admin_client(bootstrap, settings.security)
     try:
         existing = set(admin.list_topics())
         specs = topic_specs(settings, internal=internal)
@@ -118,7 +130,7 @@ def create_topics(
                 result.append((spec, True))
             except TopicAlreadyExistsError:
                 result.append((spec, False))
-        _wait_for_leaders(bootstrap, [s.name for s, _ in result])
+        _wait_for_leaders(bootstrap, [s.name for s, _ in result], settings.security)
         return result
     except KafkaError as exc:
         raise BrokerError(f"creating topics on {bootstrap}: {exc}") from None
@@ -147,9 +159,10 @@ def _check_partitions(admin: KafkaAdminClient, specs: list[TopicSpec]) -> None:
             )
 
 
-def _wait_for_leaders(bootstrap: str, names: list[str], timeout: float = 30.0) -> None:
+def _wait_for_leaders(bootstrap: str, names: list[str], security: KafkaSecurity, timeout: float = 30.0) -> None:
     """Block until every partition of the new topics has a leader (producers fail before that)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id=_CLIENT_ID, bootstrap_timeout_ms=_CONNECT_MS)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id=_CLIENT_ID, bootstrap_timeout_ms=_CONNECT_MS,
+                             **sec.kafka_python_options(security))
     try:
         deadline = time.monotonic() + timeout
         pending = set(names)
@@ -227,12 +240,12 @@ def group_members(admin: KafkaAdminClient, group_id: str) -> int:
     return len(info.get("members") or [])
 
 
-def producer(bootstrap: str) -> KafkaProducer:
+def producer(bootstrap: str, security: KafkaSecurity | None = None) -> KafkaProducer:
     """A producer that waits for the leader's ack and allows large articles.
 
     A send to a topic the cluster does not have fails after 10 s (max_block_ms) instead of kafka-python's 60 s;
     the CLI checks the topic first (require_topic) so a user never waits for that."""
-    check_reachable(bootstrap)
+    check_reachable(bootstrap, security=security)
     try:
         return KafkaProducer(
             bootstrap_servers=bootstrap,
@@ -242,21 +255,22 @@ def producer(bootstrap: str) -> KafkaProducer:
             max_request_size=MAX_MESSAGE_BYTES,
             max_block_ms=10_000,
             bootstrap_timeout_ms=_CONNECT_MS,
+            **sec.kafka_python_options(security),
         )
     except KafkaError:
-        raise _no_broker(bootstrap, _NO_ANSWER) from None
+        raise _no_answer(bootstrap, security) from None
 
 
 def topic_reader(
     bootstrap: str, topic: str, *, from_end: bool = False, wait: float = 30.0, hint: str | None = None,
-    since: datetime | None = None,
+    since: datetime | None = None, security: KafkaSecurity | None = None,
 ) -> KafkaConsumer:
     """A consumer without a group, assigned every partition of `topic` at its start (or end, or its first record
     timestamped at or after `since`).
 
     Waits up to `wait` seconds for the topic's metadata (0: one look); the caller closes the consumer.
     """
-    check_reachable(bootstrap)
+    check_reachable(bootstrap, security=security)
     try:
         consumer = KafkaConsumer(
             bootstrap_servers=bootstrap,
@@ -265,9 +279,10 @@ def topic_reader(
             fetch_max_bytes=MAX_MESSAGE_BYTES,
             max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
             bootstrap_timeout_ms=_CONNECT_MS,
+            **sec.kafka_python_options(security),
         )
     except KafkaError:
-        raise _no_broker(bootstrap, _NO_ANSWER) from None
+        raise _no_answer(bootstrap, security) from None
     try:
         deadline = time.monotonic() + wait
         parts = consumer.partitions_for_topic(topic)
@@ -311,9 +326,10 @@ def group_consumer(bootstrap: str, group_id: str, topic: str, *, start: str = "e
             fetch_max_bytes=MAX_MESSAGE_BYTES,
             max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
             bootstrap_timeout_ms=_CONNECT_MS,
+            **sec.kafka_python_options(),
         )
     except KafkaError:
-        raise _no_broker(bootstrap, _NO_ANSWER) from None
+        raise _no_answer(bootstrap, None) from None
     consumer.subscribe([topic])
     return consumer
 
@@ -328,10 +344,11 @@ def consume(
     wait: float = 30.0,
     hint: str | None = None,
     since: datetime | None = None,
+    security: KafkaSecurity | None = None,
 ) -> Iterator[Any]:
     """Read a topic without a consumer group (all partitions, earliest offset unless from_end); `wait`, `hint`
     and `since` as for topic_reader."""
-    consumer = topic_reader(bootstrap, topic, from_end=from_end, wait=wait, hint=hint, since=since)
+    consumer = topic_reader(bootstrap, topic, from_end=from_end, wait=wait, hint=hint, since=since, security=security)
     try:
         seen = 0
         last = time.monotonic()

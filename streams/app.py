@@ -7,6 +7,7 @@ from typing import Any
 
 import faust
 
+from streams.security import faust_credentials
 from streams.settings import MAX_MESSAGE_BYTES, Settings
 
 __all__ = ["AGENTS", "broker_urls", "build_app"]
@@ -23,6 +24,8 @@ def faust_config(settings: Settings, bootstrap: str) -> dict[str, Any]:
     """The Faust settings every Warta worker runs with (the pass-through benchmark reuses them)."""
     return {
         "broker": broker_urls(bootstrap),
+        # TLS/SASL for Faust's consumer, producer and admin client alike (None: PLAINTEXT).
+        "broker_credentials": faust_credentials(settings.security),
         "store": "rocksdb://",
         "datadir": str(settings.data_dir),
         "topic_partitions": settings.partitions,

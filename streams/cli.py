@@ -27,7 +27,9 @@ app = typer.Typer(
     "Settings come from flags or environment variables: KAFKA_BOOTSTRAP_SERVERS (use that cluster and "
     "start nothing), WARTA_TOPIC_PREFIX (default 'warta.'), WARTA_APP_ID, WARTA_PARTITIONS, WARTA_REPLICATION, "
     "WARTA_DATA_DIR, WARTA_WEB_PORT, WARTA_WEB_HOST, WARTA_LOG_LEVEL, WARTA_LOG_FORMAT, WARTA_KAFKA_PORT, WARTA_HOME, "
-    "WARTA_CACHE, WARTA_MAX_BODY_BYTES, WARTA_DEDUP_RETENTION_DAYS, WARTA_TAGGERS (see README.md).",
+    "WARTA_CACHE, WARTA_MAX_BODY_BYTES, WARTA_DEDUP_RETENTION_DAYS, WARTA_TAGGERS; a secured cluster: "
+    "KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CAFILE, "
+    "KAFKA_SSL_CERTFILE, KAFKA_SSL_KEYFILE, KAFKA_SSL_KEY_PASSWORD, KAFKA_SSL_CHECK_HOSTNAME (see README.md).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -68,13 +70,46 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# The global security flags, by the variable each stands for: _settings() lays them over the environment.
+_SECURITY_FLAGS: dict[str, str] = {}
+_SECURITY = "Kafka security (before the command; passwords only from the environment)"
+
+
 @app.callback()
 def _options(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print Warta's version and exit.")
     ] = False,
+    protocol: Annotated[str | None, typer.Option(
+        "--security-protocol", rich_help_panel=_SECURITY,
+        help=_env("PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.", "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"))] = None,
+    mechanism: Annotated[str | None, typer.Option(
+        "--sasl-mechanism", rich_help_panel=_SECURITY,
+        help=_env("SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN; the password: KAFKA_SASL_PASSWORD.",
+                  "KAFKA_SASL_MECHANISM", "none"))] = None,
+    username: Annotated[str | None, typer.Option(
+        "--sasl-username", rich_help_panel=_SECURITY, help=_env("SASL user.", "KAFKA_SASL_USERNAME", "none"))] = None,
+    cafile: Annotated[Path | None, typer.Option(
+        "--ssl-cafile", rich_help_panel=_SECURITY,
+        help=_env("PEM file of the CA that signed the brokers' certificates.", "KAFKA_SSL_CAFILE",
+                  "the system's CAs"))] = None,
+    certfile: Annotated[Path | None, typer.Option(
+        "--ssl-certfile", rich_help_panel=_SECURITY,
+        help=_env("Client certificate (PEM).", "KAFKA_SSL_CERTFILE", "none"))] = None,
+    keyfile: Annotated[Path | None, typer.Option(
+        "--ssl-keyfile", rich_help_panel=_SECURITY,
+        help=_env("Its private key (PEM; if encrypted: KAFKA_SSL_KEY_PASSWORD).", "KAFKA_SSL_KEYFILE",
+                  "in the certificate file"))] = None,
+    check_hostname: Annotated[bool | None, typer.Option(
+        "--ssl-check-hostname/--no-ssl-check-hostname", rich_help_panel=_SECURITY, show_default=False,
+        help=_env("Check that the broker's certificate names the host connected to.", "KAFKA_SSL_CHECK_HOSTNAME",
+                  "true"))] = None,
 ) -> None:
     """Warta's global options."""
+    flags = {"KAFKA_SECURITY_PROTOCOL": protocol, "KAFKA_SASL_MECHANISM": mechanism, "KAFKA_SASL_USERNAME": username,
+             "KAFKA_SSL_CAFILE": cafile, "KAFKA_SSL_CERTFILE": certfile, "KAFKA_SSL_KEYFILE": keyfile,
+             "KAFKA_SSL_CHECK_HOSTNAME": None if check_hostname is None else str(check_hostname).lower()}
+    _SECURITY_FLAGS.update({name: str(value) for name, value in flags.items() if value is not None})
 
 
 def _err(message: str) -> None:
@@ -82,17 +117,30 @@ def _err(message: str) -> None:
 
 
 def _settings(**overrides: Any) -> Settings:
-    return Settings.from_env(**overrides)
+    return Settings.from_env({**os.environ, **_SECURITY_FLAGS}, **overrides)
 
 
 def _bootstrap(settings: Settings, start: bool = False) -> str:
-    """The cluster to use: configured, else the running local broker, else (if allowed) start one."""
+    """The cluster to use: configured, else the running local broker, else (if allowed) start one.
+
+    Every command that talks to Kafka comes through here, so this is where the process's Kafka clients get their
+    TLS/SASL settings (streams.security.use)."""
+    from streams import security
+
+    security.use(settings.security)
     if settings.bootstrap_servers:
         return settings.bootstrap_servers
     from streams import kafka_local
 
     info = kafka_local.status(settings.kafka_home)
     if info is not None:
+        if (info.security == "PLAINTEXT") != (settings.security.protocol == "PLAINTEXT"):
+            raise ConfigError(
+                f"the local broker at {info.bootstrap} is {info.security} but the client is set to "
+                f"{settings.security.protocol}: " + ("export what `warta kafka start --secure` prints (it prints it "
+                                                     "again)" if info.security != "PLAINTEXT" else
+                                                     "unset KAFKA_SECURITY_PROTOCOL, or set KAFKA_BOOTSTRAP_SERVERS")
+            )
         return str(info.bootstrap)
     if not start:
         raise WartaError(
@@ -851,11 +899,20 @@ def kafka_start(
         typer.Option(help=_env("Broker port on 127.0.0.1 (0: any free port).", "WARTA_KAFKA_PORT",
                                _DEFAULTS["kafka_port"])),
     ] = None,
+    secure: Annotated[bool, typer.Option(
+        "--secure", help="A SASL_SSL listener on the port (SCRAM-SHA-256/512 and PLAIN, user warta, a test CA made "
+                         "for it) and an SSL one that wants a client certificate; prints the variables to export.")]
+    = False,
 ) -> None:
-    """Fetch the Kafka jars (first run only), format KRaft storage and start the broker; print its address.
+    """Fetch the Kafka jars (first run only), format KRaft storage and start the broker; print its address (with
+    --secure: the `export` lines a client needs; `eval "$(warta kafka start --secure)"` sets them).
 
     If Warta's broker already runs, print its address; asking for another port then is an error."""
     from streams import kafka_local
+
+    if secure:
+        _start_secure(port)
+        return
 
     settings = _settings(kafka_port=port)
     if settings.bootstrap_servers:
@@ -869,10 +926,45 @@ def kafka_start(
                 f"Warta's broker already runs on port {running.port}, not {asked}: use {running.bootstrap}, "
                 "or `warta kafka stop` first to start it on another port"
             )
+        if running.security != "PLAINTEXT":
+            raise BrokerError(f"Warta's broker runs with --secure at {running.bootstrap}: `warta kafka start --secure` "
+                              "prints its settings, or `warta kafka stop` first")
         _err(f"Kafka {running.version} already runs at {running.bootstrap} (pid {running.pid})")
         typer.echo(running.bootstrap)
         return
     typer.echo(_bootstrap(settings, start=True))
+
+
+def _start_secure(port: int | None) -> None:
+    """`warta kafka start --secure`: start (or find) the secure broker and print what its clients export."""
+    import shlex
+
+    from streams import kafka_local
+
+    # The client settings of a shell that used another cluster must not stop this broker from starting.
+    settings = Settings.from_env({k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}, kafka_port=port)
+    running = kafka_local.status(settings.kafka_home)
+    if running is not None and port not in (None, 0, running.port):
+        raise BrokerError(f"Warta's broker already runs on port {running.port}, not {port}: use it, or "
+                          "`warta kafka stop` first")
+    if running is None:
+        _err(f"Starting a secure local Kafka broker on 127.0.0.1:{settings.kafka_port} …")
+    info = running or kafka_local.start(settings.kafka_port, state_dir=settings.kafka_home, progress=_err, secure=True)
+    if info.security == "PLAINTEXT":
+        raise BrokerError(f"Warta's broker runs without --secure at {info.bootstrap}: `warta kafka stop` first")
+    client = kafka_local.client_security(settings.kafka_home)
+    files = kafka_local.secure_files(settings.kafka_home)
+    q = shlex.quote
+    # Only the password file's path is printed: the password itself never reaches a terminal or a log.
+    for line in (f"export KAFKA_BOOTSTRAP_SERVERS={info.bootstrap}", "export KAFKA_SECURITY_PROTOCOL=SASL_SSL",
+                 f"export KAFKA_SASL_MECHANISM={client.sasl_mechanism}",
+                 f"export KAFKA_SASL_USERNAME={client.username}",
+                 f'export KAFKA_SASL_PASSWORD="$(cat {q(str(files.password_file))})"',
+                 f"export KAFKA_SSL_CAFILE={q(str(files.cafile))}"):
+        typer.echo(line)
+    _err(f"Kafka {info.version} with SASL_SSL at {info.bootstrap} (pid {info.pid}, log {info.log_file}); the same "
+         f"user with SCRAM-SHA-512 and PLAIN too; TLS with a client certificate at 127.0.0.1:{info.ssl_port} "
+         f"(KAFKA_SECURITY_PROTOCOL=SSL KAFKA_SSL_CERTFILE={files.client_cert} KAFKA_SSL_KEYFILE={files.client_key})")
 
 
 @kafka_app.command("stop")
@@ -893,7 +985,8 @@ def kafka_status() -> None:
     if info is None:
         typer.echo("not running")
         raise typer.Exit(1)
-    typer.echo(f"running: Kafka {info.version} at {info.bootstrap} (pid {info.pid}, log {info.log_file})")
+    secure = "" if info.security == "PLAINTEXT" else f"{info.security}, "
+    typer.echo(f"running: Kafka {info.version} at {info.bootstrap} ({secure}pid {info.pid}, log {info.log_file})")
 
 
 @kafka_app.command("logs")

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from streams import admin, codec
 from streams.errors import WartaError
-from streams.settings import Settings
+from streams.settings import Settings, security_env
 
 __all__ = ["DEMO_PREFIX", "run_demo", "sample_dir", "sample_dirs"]
 
@@ -93,7 +93,9 @@ def run_demo(
     server = ensure_broker(settings, start=True)
     # The demo's own prefix and app id: it never touches a real pipeline's topics. The previous demo's topics
     # and group go first, so each run starts with an empty dedup memory and shows what one pass finds.
-    run = Settings.from_env(bootstrap_servers=server, topic_prefix=prefix, app_id=f"{prefix}workers")
+    run = Settings.from_env(bootstrap_servers=server, topic_prefix=prefix, app_id=f"{prefix}workers",
+                            security=settings.security)
+    child_env = {**os.environ, **security_env(settings.security)}  # flags given to `warta demo` hold for its children
     old = admin.deletable_topics(list(admin.list_topics(server)), prefix, run.group_id)
     if old:
         console.print(f"deleting the previous demo's {len(old)} topics ({prefix}*) …")
@@ -116,7 +118,7 @@ def run_demo(
     proc: subprocess.Popen[bytes] | None = None
     try:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                env={**os.environ, "WARTA_APP_ID": run.group_id})
+                                env={**child_env, "WARTA_APP_ID": run.group_id})
         console.print(f"worker pid {proc.pid} (log {log_path}); topics {prefix}*, consumer group {run.group_id}")
         console.print(f"dashboard: http://127.0.0.1:{web_port}/warta/dashboard   metrics: /warta/metrics")
         t0 = time.monotonic()
@@ -125,7 +127,7 @@ def run_demo(
         console.print(f"worker ready in {time.monotonic() - t0:.1f}s; sending the samples")
         produced = subprocess.run(
             [sys.executable, "-m", "streams", "produce", "--bootstrap", server, "--prefix", prefix,
-             *map(str, files)], check=False)
+             *map(str, files)], check=False, env=child_env)
         if produced.returncode not in (0, 1):
             raise WartaError("producing the samples failed")
         expected = _count_articles(files)

@@ -22,17 +22,21 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from streams import kafka_secure
 from streams.errors import BrokerError, ConfigError, MissingToolError
+from streams.security import KafkaSecurity
 
 __all__ = [
     "KAFKA_VERSION",
     "BrokerInfo",
     "check_tools",
+    "client_security",
     "default_cache_dir",
     "default_state_dir",
     "ensure_jars",
     "free_port",
     "log_file",
+    "secure_files",
     "start",
     "status",
     "stop",
@@ -72,6 +76,8 @@ class BrokerInfo:
     data_dir: Path
     version: str
     started_at: float
+    security: str = "PLAINTEXT"  # the client listener's protocol: SASL_SSL when started with secure=True
+    ssl_port: int | None = None  # the secure broker's TLS listener that requires a client certificate
 
 
 def default_state_dir() -> Path:
@@ -284,6 +290,8 @@ def _read_state(state_dir: Path) -> BrokerInfo | None:
             data_dir=Path(raw["data_dir"]),
             version=str(raw["version"]),
             started_at=float(raw["started_at"]),
+            security=str(raw.get("security", "PLAINTEXT")),
+            ssl_port=int(raw["ssl_port"]) if raw.get("ssl_port") else None,
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # missing or from an older layout: treated as "nothing recorded"
@@ -315,6 +323,16 @@ def _port_in_use(port: int) -> bool:
     return False
 
 
+def _other_ports(port: int, count: int) -> list[int]:
+    """`count` free ports other than `port` and each other (the controller's first), padded to three."""
+    found: list[int] = []
+    while len(found) < count:
+        candidate = free_port()
+        if candidate != port and candidate not in found:
+            found.append(candidate)
+    return found + [0] * (3 - count)
+
+
 def _cluster_id() -> str:
     """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (as StorageTool makes)."""
     while True:
@@ -323,12 +341,12 @@ def _cluster_id() -> str:
             return cid
 
 
-def _format(java: str, libs: Path, props: Path, data_dir: Path, log4j: Path) -> None:
-    """Format KRaft storage in data_dir unless it already is (formatting twice would fail)."""
+def _format(java: str, libs: Path, props: Path, data_dir: Path, log4j: Path, extra: list[str] | None = None) -> None:
+    """Format KRaft storage in data_dir unless it already is (formatting twice would fail); `extra` arguments
+    (SCRAM users and their password) go through a 0600 argument file, never on a command line others can read."""
     if (data_dir / "meta.properties").is_file():
         return
     cmd = [
-        java,
         f"-Dlog4j2.configurationFile={log4j}",
         "-cp",
         f"{libs}/*",
@@ -338,15 +356,25 @@ def _format(java: str, libs: Path, props: Path, data_dir: Path, log4j: Path) -> 
         _cluster_id(),
         "-c",
         str(props),
+        *(extra or []),
     ]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    argfile = props.with_name(".format.args")
+    argfile.unlink(missing_ok=True)
+    with os.fdopen(os.open(argfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        # The java launcher reads these `@file` arguments, main class and its arguments included; quoted, one a line.
+        out.write("".join('"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"\n' for arg in cmd))
+    try:
+        done = subprocess.run([java, f"@{argfile}"], capture_output=True, text=True, timeout=120,
+                              stdin=subprocess.DEVNULL)
+    finally:
+        argfile.unlink(missing_ok=True)
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-_LOG_LINES:])
         raise BrokerError(f"formatting Kafka storage in {data_dir} failed (exit {done.returncode}):\n{tail}")
 
 
-def _ready(bootstrap: str) -> bool:
-    """True once a kafka-python client can fetch cluster metadata from bootstrap."""
+def _ready(bootstrap: str, security: KafkaSecurity | None = None) -> bool:
+    """True once a kafka-python client can fetch cluster metadata from bootstrap (through its TLS and SASL)."""
     host, _, port = bootstrap.rpartition(":")
     try:
         # A bare TCP connect first: cheap, and keeps kafka-python from logging connection errors.
@@ -357,8 +385,11 @@ def _ready(bootstrap: str) -> bool:
     from kafka import KafkaAdminClient  # deferred: kafka-python is slow to import and only needed here
     from kafka.errors import KafkaError
 
+    from streams.security import kafka_python_options
+
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, client_id="warta-kafka-local")
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, client_id="warta-kafka-local",
+                                 **kafka_python_options(security or KafkaSecurity()))
     except (KafkaError, OSError):
         return False
     try:
@@ -389,6 +420,20 @@ def _kill(pid: int, timeout: float) -> None:
             child.wait(1)
 
 
+def secure_files(state_dir: Path | None = None) -> kafka_secure.SecureFiles:
+    """Where the secure broker of a state dir keeps its CA, certificates and password."""
+    return kafka_secure.SecureFiles((state_dir or default_state_dir()).resolve() / "secure")
+
+
+def client_security(state_dir: Path | None = None, mechanism: str = "SCRAM-SHA-256") -> KafkaSecurity:
+    """What a client of the secure local broker sets: its CA, its user and that user's password."""
+    files = secure_files(state_dir)
+    if not files.password_file.is_file():
+        raise BrokerError(f"no secure broker was set up in {files.folder.parent}: run `warta kafka start --secure`")
+    return KafkaSecurity(protocol="SASL_SSL", sasl_mechanism=mechanism, username=kafka_secure.USER,
+                         password=files.password(), cafile=files.cafile)
+
+
 def status(state_dir: Path | None = None) -> BrokerInfo | None:
     """The broker recorded in state_dir if its process is alive, else None."""
     state = (state_dir or default_state_dir()).resolve()
@@ -405,8 +450,13 @@ def start(
     heap_mb: int = 512,
     timeout: float = 90,
     progress: Callable[[str], None] | None = None,
+    secure: bool = False,
 ) -> BrokerInfo:
-    """Start the local broker on 127.0.0.1:port (0: any free port), or return the one already running."""
+    """Start the local broker on 127.0.0.1:port (0: any free port), or return the one already running.
+
+    With `secure`, port is a SASL_SSL listener (SCRAM-SHA-256/512 and PLAIN for the user `warta`, a certificate of
+    a CA made for this state dir; `client_security()` says what a client sets), beside an SSL listener that
+    requires a client certificate, and the broker's own traffic goes through a loopback PLAINTEXT listener."""
     state = (state_dir or default_state_dir()).resolve()
     state.mkdir(parents=True, exist_ok=True)
     # One starter per state dir: two callers at once would both format and launch.
@@ -418,28 +468,42 @@ def start(
                     f"a local broker already runs on port {running.port} (state {state}), not {port}: "
                     "stop it first or use that port"
                 )
+            if (running.security != "PLAINTEXT") != secure:
+                raise BrokerError(f"a local {running.security} broker already runs on port {running.port} (state "
+                                  f"{state}): stop it first to start it {'with' if secure else 'without'} --secure")
             return running
         java = _check_java()
         libs = ensure_jars(progress=progress)
         port = port or free_port()
         if _port_in_use(port):
             raise BrokerError(f"port {port} on 127.0.0.1 is already in use: pick another or set port 0")
-        controller_port = free_port()
-        while controller_port == port:
-            controller_port = free_port()
-        data_dir = state / "data"
+        controller_port, ssl_port, internal_port = _other_ports(port, 3 if secure else 1)
+        # A secure broker's storage is formatted with its SCRAM users, so it has a data dir of its own.
+        data_dir = state / ("data-secure" if secure else "data")
         data_dir.mkdir(exist_ok=True)
         props = state / "server.properties"
         log4j = state / "log4j2.yaml"
-        # Rewritten on every start: the ports may differ from the last run (static voters allow that).
-        props.write_text(
-            string.Template(_template("server.properties.txt")).substitute(
-                port=port, controller_port=controller_port, data_dir=data_dir
-            ),
-            "utf-8",
-        )
+        listeners: dict[str, str] = {
+            "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
+            "advertised_listeners": f"PLAINTEXT://127.0.0.1:{port}",
+            "inter_broker_listener": "PLAINTEXT",
+            "protocol_map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "security": "",
+        }
+        users: list[str] = []
+        if secure:
+            files = kafka_secure.ensure_files(state, (data_dir / "meta.properties").is_file())
+            listeners = kafka_secure.listener_config(files, port, ssl_port, internal_port, controller_port)
+            users = kafka_secure.scram_format_args(files)
+        # Rewritten on every start: the ports may differ from the last run (static voters allow that). Owner-only:
+        # a secure broker's holds a password.
+        props.unlink(missing_ok=True)
+        with os.fdopen(os.open(props, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+            out.write(string.Template(_template("server.properties.txt")).substitute(
+                port=port, controller_port=controller_port, data_dir=data_dir, **listeners
+            ))
         log4j.write_text(_template("log4j2.yaml"), "utf-8")
-        _format(java, libs, props, data_dir, log4j)
+        _format(java, libs, props, data_dir, log4j, users)
 
         log = log_file(state)
         if log.exists():
@@ -481,9 +545,13 @@ def start(
             data_dir=data_dir,
             version=KAFKA_VERSION,
             started_at=started_at,
+            security="SASL_SSL" if secure else "PLAINTEXT",
+            ssl_port=ssl_port if secure else None,
         )
+        # Ready means ready for a client as configured: the secure broker is asked over SASL_SSL as its user.
+        check = client_security(state) if secure else None
         deadline = time.monotonic() + timeout
-        while not _ready(info.bootstrap):
+        while not _ready(info.bootstrap, check):
             if proc.poll() is not None:
                 _children.pop(proc.pid, None)
                 raise BrokerError(

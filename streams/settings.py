@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from streams.errors import ConfigError
+from streams.security import KafkaSecurity
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "security_env"]
 
 # Kafka's default message limit is 1 MiB; articles may legally be up to max_body_bytes of text plus
 # metadata, and the dead-letter record carries the original bytes, so topics and clients allow more.
@@ -30,11 +31,59 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r}: expected true or false")
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw).expanduser() if raw else None
+
+
+def _security(env: Mapping[str, str]) -> KafkaSecurity:
+    """The Kafka clients' TLS and SASL settings (KafkaSecurity checks them; its repr leaves the secrets out)."""
+    return KafkaSecurity(
+        protocol=(env.get("KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT").strip().upper(),
+        sasl_mechanism=(env.get("KAFKA_SASL_MECHANISM") or "").strip().upper() or None,
+        username=env.get("KAFKA_SASL_USERNAME") or None,
+        password=env.get("KAFKA_SASL_PASSWORD") or None,
+        cafile=_path(env, "KAFKA_SSL_CAFILE"),
+        certfile=_path(env, "KAFKA_SSL_CERTFILE"),
+        keyfile=_path(env, "KAFKA_SSL_KEYFILE"),
+        key_password=env.get("KAFKA_SSL_KEY_PASSWORD") or None,
+        check_hostname=_bool(env, "KAFKA_SSL_CHECK_HOSTNAME", True),
+    )
+
+
+def security_env(security: KafkaSecurity) -> dict[str, str]:
+    """The variables that give a child process (a worker the demo starts) the same security settings."""
+    values = {
+        "KAFKA_SECURITY_PROTOCOL": security.protocol,
+        "KAFKA_SASL_MECHANISM": security.sasl_mechanism,
+        "KAFKA_SASL_USERNAME": security.username,
+        "KAFKA_SASL_PASSWORD": security.password,
+        "KAFKA_SSL_CAFILE": security.cafile,
+        "KAFKA_SSL_CERTFILE": security.certfile,
+        "KAFKA_SSL_KEYFILE": security.keyfile,
+        "KAFKA_SSL_KEY_PASSWORD": security.key_password,
+        "KAFKA_SSL_CHECK_HOSTNAME": "true" if security.check_hostname else "false",
+    }
+    return {name: str(value) for name, value in values.items() if value is not None}
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a Warta process is configured with; core functions never read it."""
 
     bootstrap_servers: str | None = None  # None: use (or start) the local broker
+    security: KafkaSecurity = field(default_factory=KafkaSecurity)  # every Kafka client's TLS and SASL
     topic_prefix: str = "warta."
     partitions: int = 4
     replication: int = 1
@@ -57,6 +106,7 @@ class Settings:
         e = os.environ if env is None else env
         s = cls(
             bootstrap_servers=e.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+            security=_security(e),
             topic_prefix=e.get("WARTA_TOPIC_PREFIX", "warta."),
             partitions=_int(e, "WARTA_PARTITIONS", 4, 1),
             replication=_int(e, "WARTA_REPLICATION", 1, 1),
