@@ -138,6 +138,7 @@ def test_seed_through_the_pipeline_over_sasl_ssl_scram(broker: SecureBroker, tmp
         worker.wait(30)
     output = log.read_text("utf-8", "replace")
     assert "Authentication failed" not in output
+    assert "stats reader:" not in output  # the dashboard's own consumer is on SASL_SSL too
     for text in (*pages, output, created.stdout + created.stderr, produced.stderr, tailed.stderr):
         assert broker.password not in text
 

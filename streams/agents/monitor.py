@@ -17,6 +17,7 @@ from streams.monitoring.events import LatestEvents
 from streams.monitoring.latency import stage_latencies
 from streams.monitoring.readiness import readiness
 from streams.monitoring.windows import WindowRecorder
+from streams.security import aiokafka_options
 from streams.settings import Settings
 from streams.web import metrics
 
@@ -159,7 +160,8 @@ class Monitor:
 
         stats_topic, events_topic = self.settings.topic("stats"), self.settings.topic("events")
         consumer = AIOKafkaConsumer(bootstrap_servers=_bootstrap(self.app), group_id=None, enable_auto_commit=False,
-                                    auto_offset_reset="earliest", client_id=f"{self.worker}-stats-reader")
+                                    auto_offset_reset="earliest", client_id=f"{self.worker}-stats-reader",
+                                    **aiokafka_options(self.settings.security))  # TLS/SASL as the agents
         await consumer.start()
         try:
             # Every Warta topic has the configured partition count (`warta worker` checks it before it starts).
