@@ -105,7 +105,7 @@ def test_request_to_allies_names_them() -> None:
     assert [(r.canonical, r.type, r.country) for r in event.recipients] == [("allies", "GROUP", None)]
 
 
-# The fifth to ninth blind sets (issue 10), written by helpers who never saw the rules: their first
+# The fifth to tenth blind sets (issue 10), written by helpers who never saw the rules: their first
 # measurements are in bench/results/tagging.md. They are below the issue's targets (right type 0.85, quiet 0.95)
 # for now, so these floors only keep what was reached from slipping back: (right type, quiet) per language.
 BLIND_FLOORS = {
@@ -119,6 +119,8 @@ BLIND_FLOORS = {
     ("id", "_blind8"): (0.92, 0.95),
     ("en", "_blind9"): (0.92, 0.97),
     ("id", "_blind9"): (0.92, 0.97),
+    ("en", "_blind10"): (0.84, 0.90),
+    ("id", "_blind10"): (0.85, 0.92),
 }
 
 
