@@ -270,19 +270,7 @@ def topic_reader(
 
     Waits up to `wait` seconds for the topic's metadata (0: one look); the caller closes the consumer.
     """
-    check_reachable(bootstrap, security=security)
-    try:
-        consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap,
-            client_id=_CLIENT_ID,
-            enable_auto_commit=False,
-            fetch_max_bytes=MAX_MESSAGE_BYTES,
-            max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
-            bootstrap_timeout_ms=_CONNECT_MS,
-            **sec.kafka_python_options(security),
-        )
-    except KafkaError:
-        raise _no_answer(bootstrap, security) from None
+    consumer = _large_consumer(bootstrap, security, client_id=_CLIENT_ID)
     try:
         deadline = time.monotonic() + wait
         parts = consumer.partitions_for_topic(topic)
@@ -310,26 +298,36 @@ def topic_reader(
     return consumer
 
 
+def _large_consumer(bootstrap: str, security: KafkaSecurity | None, **options: Any) -> KafkaConsumer:
+    """A consumer that commits only when told to and fetches records as large as Warta allows, after the quick
+    reachability check; a cluster that gives no metadata is a BrokerError in one line."""
+    check_reachable(bootstrap, security=security)
+    try:
+        return KafkaConsumer(
+            bootstrap_servers=bootstrap,
+            enable_auto_commit=False,
+            fetch_max_bytes=MAX_MESSAGE_BYTES,
+            max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+            bootstrap_timeout_ms=_CONNECT_MS,
+            **options,
+            **sec.kafka_python_options(security),
+        )
+    except KafkaError:
+        raise _no_answer(bootstrap, security) from None
+
+
 def group_consumer(bootstrap: str, group_id: str, topic: str, *, start: str = "earliest",
                    max_poll_records: int = 100) -> KafkaConsumer:
     """A member of consumer group `group_id` subscribed to `topic` that commits only when told to (a new group
     starts at the `start` offset: earliest or latest); the caller closes it."""
-    check_reachable(bootstrap)
-    try:
-        consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap,
-            group_id=group_id,
-            client_id=f"{_CLIENT_ID}-{group_id}",
-            enable_auto_commit=False,
-            auto_offset_reset=start,
-            max_poll_records=max_poll_records,
-            fetch_max_bytes=MAX_MESSAGE_BYTES,
-            max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
-            bootstrap_timeout_ms=_CONNECT_MS,
-            **sec.kafka_python_options(),
-        )
-    except KafkaError:
-        raise _no_answer(bootstrap, None) from None
+    consumer = _large_consumer(
+        bootstrap,
+        None,
+        group_id=group_id,
+        client_id=f"{_CLIENT_ID}-{group_id}",
+        auto_offset_reset=start,
+        max_poll_records=max_poll_records,
+    )
     consumer.subscribe([topic])
     return consumer
 
