@@ -457,9 +457,10 @@ def _leftmost_longest(hits: list[_H]) -> list[_H]:
     if len(hits) < 2:
         return hits
     # At one start the longest hit wins; of hits with the same span, the one found last ended last in the
-    # automaton, so it is the more specific key (a whole word, "shelling", over an open key, "shell*").
-    order = sorted(range(len(hits)), key=lambda i: (hits[i][0], hits[i][0] - hits[i][1], -i))
-    hits[:] = [hits[i] for i in order]
+    # automaton, so it is the more specific key (a whole word, "shelling", over an open key, "shell*"): reversed
+    # first, the stable sort keeps it ahead of its tie.
+    hits.reverse()
+    hits.sort(key=lambda h: (h[0], h[0] - h[1]))
     out = []
     last = -1
     for hit in hits:
