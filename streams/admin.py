@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import (
+    CoordinatorLoadInProgressError,
+    CoordinatorNotAvailableError,
+    KafkaError,
+    NotCoordinatorError,
+    TopicAlreadyExistsError,
+)
 
 from streams import security as sec
 from streams.errors import BrokerError, ConfigError
 from streams.security import KafkaSecurity
 from streams.settings import MAX_MESSAGE_BYTES, Settings
 from streams.topics import TopicSpec, topic_specs
+
+_T = TypeVar("_T")
 
 __all__ = [
     "CONNECT_TIMEOUT_S",
@@ -224,16 +232,32 @@ def delete_topics(bootstrap: str, names: list[str], group_id: str | None = None,
         if group_id is None:
             return False
         # {group id: "OK" or the error's name}; GroupIdNotFoundError when the group never committed anything.
-        return dict(admin.delete_groups([group_id])).get(group_id) == "OK"
+        return dict(_coordinated(lambda: admin.delete_groups([group_id]))).get(group_id) == "OK"
     except KafkaError as exc:
         raise BrokerError(f"deleting topics on {bootstrap}: {exc}") from None
     finally:
         admin.close()
 
 
+def _coordinated(call: Callable[[], _T], timeout: float = 20.0) -> _T:
+    """`call()`, retried while the group coordinator is not there yet.
+
+    A fresh broker creates `__consumer_offsets` on the first group request and answers "coordinator not
+    available" until it has (seconds, more on a loaded machine): retriable, not a reason to fail a command.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return call()
+        except (CoordinatorNotAvailableError, NotCoordinatorError, CoordinatorLoadInProgressError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
+
+
 def group_members(admin: KafkaAdminClient, group_id: str) -> int:
     """How many members the consumer group has now (0 if it does not exist)."""
-    described = admin.describe_groups([group_id])
+    described = _coordinated(lambda: admin.describe_groups([group_id]))
     info = described.get(group_id) if isinstance(described, dict) else None
     if not info:
         return 0
