@@ -16,10 +16,14 @@ class Actor(TypedDict):
 
 
 class Place(TypedDict):
-    """Where an event happened."""
+    """Where an event happened; the point and gazetteer id only when the place was resolved."""
 
     name: str
     country: str | None
+    lat: NotRequired[float]
+    lon: NotRequired[float]
+    gazetteer_id: NotRequired[str]
+    precision: NotRequired[str]
 
 
 class EventTime(TypedDict):

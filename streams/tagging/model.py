@@ -136,10 +136,18 @@ class Place:
     country: str | None
     text: str
     span: tuple[int, int]
+    # Where the gazetteer puts it (streams.geo); None when the name is unknown and no country is known either.
+    lat: float | None = None
+    lon: float | None = None
+    gazetteer_id: str | None = None
+    precision: str | None = None  # place | region (shown at its seat) | country
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form."""
-        return {"name": self.name, "country": self.country, "text": self.text, "span": list(self.span)}
+        """Plain-dict form; the point and gazetteer id only when the place was resolved."""
+        out: dict[str, Any] = {"name": self.name, "country": self.country, "text": self.text, "span": list(self.span)}
+        if self.gazetteer_id is not None:
+            out.update(lat=self.lat, lon=self.lon, gazetteer_id=self.gazetteer_id, precision=self.precision)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

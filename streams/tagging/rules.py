@@ -10,6 +10,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
+from streams.geo import gazetteer
 from streams.tagging import invisible
 from streams.tagging.lexicon import CueHit, Lexicon, Scan, Trigger, lexicon_for
 from streams.tagging.model import Actor, Entity, Event, Place, TagResult
@@ -1122,8 +1123,20 @@ class _Paragraph:
         if best is None:
             return None
         surface = self.text[best.start : best.end]
-        name = surface if best.role == "capital" or best.type != "COUNTRY" else best.canonical
-        return _new_place(name, best.country, surface, (best.start, best.end))  # Place(...)
+        places = gazetteer()
+        if best.role == "capital" or best.type != "COUNTRY":
+            name = surface
+            spot = places.resolve(surface, best.country, "en" if self.en else "id")
+        else:
+            name = best.canonical
+            spot = places.countries.get(best.country) if best.country else None
+        if spot is None:
+            return _new_place(name, best.country, surface, (best.start, best.end))  # Place(...)
+        # A locative name the lexicon does not know ("di Wamena") takes its country from the gazetteer.
+        country = best.country or spot.country
+        return _new_place(
+            name, country, surface, (best.start, best.end), spot.lat, spot.lon, spot.id, spot.precision()
+        )
 
     def _roles(
         self, rule: Trigger, start: int, end: int, in_sent: list[_Mention], sent: tuple[int, int]
