@@ -1,0 +1,32 @@
+"""Story core: link events that report one real-world happening into stories (never imports faust or kafka)."""
+
+from __future__ import annotations
+
+from streams.stories.features import EventView, PlaceView, view_of
+from streams.stories.keys import probe_keys, write_keys
+from streams.stories.linker import StoryConfig, StoryLinker
+from streams.stories.match import MatchConfig, place_agreement, score, times_agree
+from streams.stories.pairings import Pairings, load_pairings
+from streams.stories.store import DictStore, StoryStore
+from streams.stories.story import STORY, Story, story_id_for
+
+__all__ = [
+    "STORY",
+    "DictStore",
+    "EventView",
+    "MatchConfig",
+    "Pairings",
+    "PlaceView",
+    "Story",
+    "StoryConfig",
+    "StoryLinker",
+    "StoryStore",
+    "load_pairings",
+    "place_agreement",
+    "probe_keys",
+    "score",
+    "story_id_for",
+    "times_agree",
+    "view_of",
+    "write_keys",
+]
