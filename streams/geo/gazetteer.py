@@ -15,6 +15,7 @@ Kind = Literal["country", "region", "city"]
 # Indonesian article prefers Indonesian places: priors on top of population, which ranks the rest.
 _ALTERNATE = 0.2
 _HOME = 10.0
+_REMEMBERED = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class Gazetteer:
         # name -> [(spot, own name?)]; a name is listed under every place that bears it.
         self._names: dict[str, list[tuple[Spot, bool]]] = {}
         self.countries: dict[str, Spot] = {}
+        self._answers: dict[tuple[str, str | None, str | None], Spot | None] = {}
         for row in _rows("gazetteer.tsv"):
             gid, kind, iso3, lat, lon, population, name, others = row
             kind_: Kind = "country" if kind == "country" else "city"
@@ -76,6 +78,8 @@ class Gazetteer:
                 # A region's own names come before the towns that share them ("Puncak" the regency, not a village).
                 self._names.setdefault(normalize(alias), []).insert(0, (spot, True))
         self._affixes = [(a, side == "prefix", kind) for a, side, kind in _rows("affixes.tsv")]
+        # Capitalized words that follow "in"/"di" and name a town somewhere, but in news mean something else.
+        self.not_places = frozenset(normalize(word) for (word,) in _rows("not_places.tsv"))
 
     def _add(self, name: str, spot: Spot, own: bool) -> None:
         self._names.setdefault(normalize(name), []).append((spot, own))
@@ -111,6 +115,16 @@ class Gazetteer:
 
         A name that the gazetteer does not know, in a known country, resolves to the country itself.
         """
+        # News names the same places over and over: remember answers (bounded; cleared when full).
+        asked = (name, country, language)
+        if asked in self._answers:
+            return self._answers[asked]
+        if len(self._answers) >= _REMEMBERED:
+            self._answers.clear()
+        spot = self._answers[asked] = self._resolve(name, country, language)
+        return spot
+
+    def _resolve(self, name: str, country: str | None, language: str | None) -> Spot | None:
         key = normalize(name)
         whole = self.countries.get(country) if country is not None else None
         if whole is not None and key == normalize(whole.name):

@@ -10,11 +10,11 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
-from streams.geo import gazetteer
+from streams.geo import gazetteer, normalize
 from streams.tagging import invisible
 from streams.tagging.lexicon import CueHit, Lexicon, Scan, Trigger, lexicon_for
 from streams.tagging.model import Actor, Entity, Event, Place, TagResult
-from streams.tagging.text import NAME, dateline_end, edit_distance_le1, split_sentences
+from streams.tagging.text import NAME, TITLED_DATELINE, dateline_end, edit_distance_le1, split_sentences
 
 __all__ = ["RuleTagger", "event_id"]
 
@@ -58,6 +58,8 @@ _STATE_GROUPS = frozenset(
     )
 )
 # Mention types that never act or receive (a place, an outlet, an unnamed source).
+# People a town must have to count as the place of an act when words stand between it and "in"/"di".
+_TOWN = 15_000
 _NOT_SIDES = frozenset(("LOCATION", "MEDIA", "SOURCE"))
 # Words that open a noun phrase of its own ("said the attack began", "kata Kim, rudal itu menghantam"): after a
 # speech verb, an act behind one of them has its own subject, which is not the speaker.
@@ -309,7 +311,7 @@ class _Paragraph:
         self.article_id = article_id
         self.en = lex.language == "en"
         self.norm = scan.norm
-        self.story_start = dateline_end(text)
+        self.story_start = dateline_end(text) or self._titled_dateline(text)
         self.mentions: list[_Mention] = []
         self.cues: list[_Cue] = []
         # The same cues by kind: event assembly asks "is there a negation/future/... cue before x" many times.
@@ -376,7 +378,7 @@ class _Paragraph:
         if not kinds.isdisjoint(_PEOPLE_CUES):
             self._find_people()
         self._find_aliases()
-        if self.mentions and not kinds.isdisjoint(_POSITION_CUES):  # nothing to mark without a mention
+        if not kinds.isdisjoint(_POSITION_CUES):
             self._mark_positions()
         if not kinds.isdisjoint(_GROUP_CUES):
             self._add_groups()
@@ -585,11 +587,68 @@ class _Paragraph:
                 nxt = self.text.find(" ", pos)
                 if nxt != -1 and self.text[pos:nxt].islower():
                     target = self._mention_at(nxt + 1)
+            if target is None and cue[2] == "locative":
+                target = self._gazetteer_place(pos)
             if target is not None and target.start >= pos:
                 if cue[2] == "locative":
                     target.locative = True
                 else:
                     target.comitative = True
+
+    def _gazetteer_place(self, pos: int) -> _Mention | None:
+        """A place the lexicon does not know, named right after a locative word: "in Colombo", "di Solo".
+
+        The gazetteer decides whether the name is a place (a city or region; a country it would fall back to is
+        no evidence). Month, weekday and institution words are kept out by `not_places`, since a town may bear
+        them ("in March" is not the Cambridgeshire town).
+        """
+        text = self.text
+        skipped = 0
+        # Up to two lower-case words between ("in central Santiago", "di bandara internasional Manila").
+        while pos < len(text) and text[pos].islower() and skipped < 2:
+            nxt = text.find(" ", pos)
+            if nxt == -1 or not text[pos:nxt].isalpha():
+                return None
+            pos, skipped = nxt + 1, skipped + 1
+        if pos >= len(text) or not text[pos].isupper():
+            return None
+        name = NAME.match(text, pos)
+        if name is None or self._mention_at(pos) is not None:
+            return None
+        surface = name.group()
+        places = gazetteer()
+        if normalize(surface) in places.not_places:
+            return None
+        spot = places.resolve(surface, None, "en" if self.en else "id")
+        if spot is None or spot.kind == "country" or (skipped and spot.kind == "city" and spot.population < _TOWN):
+            return None  # after other words, only a town of some size: villages share names with people
+        mention = _Mention(pos, name.end(), "LOCATION", surface, spot.country, None, False, lexicon=None)
+        self.mentions.append(mention)
+        return mention
+
+    def _titled_dateline(self, text: str) -> int:
+        """Where the story starts after a title-case dateline that names a place ("Goma, Jan. 28 —"), else 0."""
+        if not text[:1].isupper() or ("-" not in text[:60] and "–" not in text[:60] and "—" not in text[:60]):
+            return 0
+        m = TITLED_DATELINE.match(text)
+        if m is None:
+            return 0
+        places = gazetteer()
+        if normalize(m.group(1)) in places.not_places:
+            return 0
+        spot = places.resolve(m.group(1), None, "en" if self.en else "id")
+        return m.end() if spot is not None and spot.kind != "country" else 0
+
+    def _dateline_place(self) -> _Mention | None:
+        """The place a leading dateline names ("Kathmandu, Sept. 8 —", "Jakarta -"), resolved by the gazetteer."""
+        text = self.text
+        name = NAME.match(text, 0) if self.story_start else None
+        if name is None or normalize(name.group()) in gazetteer().not_places:
+            return None
+        spot = gazetteer().resolve(name.group(), None, "en" if self.en else "id")
+        if spot is None:
+            return None
+        return _Mention(0, name.end(), "LOCATION", name.group(), spot.country, None, False, True, lexicon=None)
 
     def _add_groups(self) -> None:
         """Collective actors ("protesters", "militer") not already tied to a country mention."""
@@ -990,6 +1049,13 @@ class _Paragraph:
             if type_ != rule.type and type_ in seen:
                 continue
             place = self._place(start, in_sent)
+            if place is None and self.story_start and self.position == 0:
+                # The dateline's place, for an act whose sides are all of its country or of none: a local story
+                # filed from where it happened ("Jakarta - Ribuan buruh menggelar aksi ..."), not a foreign one
+                # reported from a capital ("JAKARTA - Russia struck Kyiv").
+                home = self._dateline_place()
+                if home is not None and all(m.country in (None, home.country) for m in (*actors, *recipients)):
+                    place = home
             if rule.type == "ASSAULT" and actors and not recipients and place is not None:
                 target = self._invaded(place, actors)
                 if target is not None:

@@ -80,6 +80,12 @@ _ABBREVIATIONS = frozenset(
 )
 # "TRIBUNNEWS.COM - ", "JAKARTA, KOMPAS.com - ", "WASHINGTON (Reuters) - ": a dateline, not a sentence.
 _DATELINE = re.compile(r"^\s*([A-Z][A-Za-z.]*[A-Z.][^\n\"“”]{0,50}?)\s+[-–—]{1,2}\s+")
+# A dateline in title case, which `dateline_end` leaves alone (it cannot tell "Kathmandu, Sept. 8 —" from a name
+# and a dash): up to three capitalized words, an optional ", date or outlet" or " (outlet)", then the dash. Only a
+# place makes it a dateline; the tagger asks the gazetteer (`TITLED_DATELINE.match(text).group(1)`).
+TITLED_DATELINE = re.compile(
+    r"^([A-Z][\w'’.]*(?: [A-Z][\w'’.]*){0,2})(?:,[^\n\"“”\-–—]{1,30}| \([^)\n]{1,30}\))?\s+[-–—]{1,2}\s+"
+)
 # A capitalized name: 1-4 capitalized tokens, with the particles names carry (bin, al-, von der ...).
 NAME = re.compile(r"[A-ZÀ-Þ][\w'’-]*(?:\s+(?:(?:bin|binti|al|el|van|von|der|de|da|di)\s+)?[A-ZÀ-Þ][\w'’-]*){0,3}")
 
