@@ -6,6 +6,7 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["EventView", "PlaceView", "day_window", "view_of"]
@@ -47,8 +48,11 @@ class EventView:
     granularity: str
     seen: float  # publication time, epoch seconds: the stream's event time for expiry
     mentions: str  # recipients' names and the sentence, lower case (pairing conditions read it)
+    anchors: tuple[str, ...]  # what its story is found by: countries (place's and participants') and names
 
 
+# Cached: the events of one article share their publication time and mostly their event times.
+@lru_cache(maxsize=4096)
 def day_window(value: str, granularity: str) -> tuple[int, int]:
     """The first and last day (ordinals) a time value covers at its granularity (its local date, as written)."""
     if granularity == "year":
@@ -63,6 +67,12 @@ def day_window(value: str, granularity: str) -> tuple[int, int]:
         return monday, monday + 6
     day = date.fromisoformat(value[:10]).toordinal()
     return day, day
+
+
+@lru_cache(maxsize=4096)
+def _epoch(published: str) -> float:
+    """An ISO 8601 publication time in epoch seconds."""
+    return datetime.fromisoformat(published).timestamp()
 
 
 def _place(location: Mapping[str, Any] | None) -> PlaceView | None:
@@ -89,7 +99,7 @@ def view_of(event: Mapping[str, Any]) -> EventView:
         if actor.get("type") in _NAMED:
             names.add(str(actor.get("canonical") or actor["name"]).lower())
     published = event.get("published_at")
-    seen = datetime.fromisoformat(published).timestamp() if published else 0.0
+    seen = _epoch(published) if published else 0.0
     time = event.get("time")
     if time:
         window, explicit, granularity = day_window(time["value"], time["granularity"]), not time.get("fallback"), \
@@ -99,6 +109,11 @@ def view_of(event: Mapping[str, Any]) -> EventView:
         window, explicit, granularity = day_window(published, "day"), False, "day"
     else:
         window, explicit, granularity = (0, 0), False, "day"
+    place = _place(event.get("location"))
+    found = set(countries)
+    if place is not None and place.country:
+        found.add(place.country)
+    found.update(f"n:{name}" for name in names)
     recipients = " ".join(str(r.get("name", "")) for r in event.get("recipients", ()))
     return EventView(
         id=event["id"],
@@ -110,10 +125,11 @@ def view_of(event: Mapping[str, Any]) -> EventView:
         sentence=event.get("sentence", ""),
         countries=frozenset(countries),
         names=frozenset(names),
-        place=_place(event.get("location")),
+        place=place,
         window=window,
         explicit=explicit,
         granularity=granularity,
         seen=seen,
         mentions=f"{recipients} {event.get('sentence', '')}".lower(),
+        anchors=tuple(sorted(found)),
     )

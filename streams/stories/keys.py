@@ -6,20 +6,11 @@ from datetime import UTC, datetime
 
 from streams.stories.features import EventView
 
-__all__ = ["anchors", "key_days", "probe_keys", "write_keys"]
+__all__ = ["key_days", "probe_keys", "write_keys"]
 
 # Windows wider than this many days (a month, a year) would write a key per day; such an event is keyed by
 # the day it was published instead, which is when its story is being reported.
 _MAX_KEYED_DAYS = 3
-
-
-def anchors(view: EventView) -> list[str]:
-    """What a story is found by: the place's country, participants' countries and named participants."""
-    found = set(view.countries)
-    if view.place is not None and view.place.country:
-        found.add(view.place.country)
-    found.update(f"n:{name}" for name in view.names)
-    return sorted(found)
 
 
 def key_days(view: EventView) -> range:
@@ -34,11 +25,11 @@ def key_days(view: EventView) -> range:
 def write_keys(view: EventView) -> list[str]:
     """The keys under which a story holding this event can be found."""
     days = key_days(view)
-    return [f"{view.type}|{anchor}|{day}" for anchor in anchors(view) for day in days]
+    return [f"{view.type}|{anchor}|{day}" for anchor in view.anchors for day in days]
 
 
 def probe_keys(view: EventView, types: tuple[str, ...], tolerance: int) -> list[str]:
     """The keys to look up for candidate stories: every compatible type, each anchor, each day ± tolerance."""
     days = key_days(view)
     wide = range(days.start - tolerance, days.stop + tolerance)
-    return [f"{t}|{anchor}|{day}" for t in types for anchor in anchors(view) for day in wide]
+    return [f"{t}|{anchor}|{day}" for t in types for anchor in view.anchors for day in wide]

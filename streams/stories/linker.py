@@ -42,14 +42,13 @@ class StoryLinker:
         """The story this event (a warta.event/v1 record) belongs to, updated with it, and saved."""
         view = view_of(event)
         self.watermark = max(self.watermark, view.seen)
-        record = dict(event)
         story = self._best(view)
         if story is None:
             story = self.store.story(story_id_for(view.id))
             if story is None:
-                story = open_story(view, record)
+                story = open_story(view, event)
         elif view.id not in story.event_ids:  # a redelivered event is not a new mention
-            add_event(story, view, record)
+            add_event(story, view, event)
         for key in write_keys(view):
             if key not in story.keys:
                 story.keys.add(key)

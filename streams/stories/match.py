@@ -39,8 +39,9 @@ def place_agreement(a: PlaceView, b: PlaceView, config: MatchConfig) -> int:
         # The same country named twice is compatible, not evidence of one place.
         return 1 if a.precision == "country" else 2
     if a.precision in ("country", "region") or b.precision in ("country", "region"):
-        # A country or a region contains places we cannot tell apart without a hierarchy: not a conflict.
-        return 1 if a.country == b.country else 0
+        # A country or a region contains places we cannot tell apart without a hierarchy: not a conflict
+        # (nor is a place whose country is unknown).
+        return 1 if a.country == b.country or a.country is None or b.country is None else 0
     if a.lat is not None and b.lat is not None and a.lon is not None and b.lon is not None:
         return 2 if _km(a, b) <= config.near_km else 0
     # Unresolved names that differ: an outlet may name the district, another the city; not a conflict.

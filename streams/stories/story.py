@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -65,7 +66,8 @@ class Story:
             "mentions": len(self.event_ids),
             "articles": len(self.articles),
             "sources": len(self.sources),
-            "languages": sorted(self.languages),
+            "languages": len(self.languages),
+            "language_codes": sorted(self.languages),
             "headline": self.headline,
             "headline_event_id": self.headline_event,
             "event_ids": list(self.event_ids),
@@ -93,7 +95,7 @@ def _time_dict(window: tuple[int, int], granularity: str, explicit: bool) -> dic
             "fallback": not explicit}
 
 
-def _add_actors(into: list[dict[str, Any]], actors: list[dict[str, Any]]) -> None:
+def _add_actors(into: list[dict[str, Any]], actors: list[Mapping[str, Any]]) -> None:
     """Append actors not listed yet (by name and country), up to the cap."""
     for actor in actors:
         if len(into) >= _MAX_LISTED:
@@ -110,7 +112,7 @@ def _more_precise(view: EventView, story: Story) -> bool:
     return view.window[1] - view.window[0] < story.window[1] - story.window[0]
 
 
-def open_story(view: EventView, event: dict[str, Any]) -> Story:
+def open_story(view: EventView, event: Mapping[str, Any]) -> Story:
     """A new story whose first event is `view` (`event` is its record, for the actors' names)."""
     story = Story(story_id=story_id_for(view.id), type=view.type, mentions_text=view.mentions,
                   window=view.window, explicit=view.explicit, granularity=view.granularity,
@@ -119,7 +121,7 @@ def open_story(view: EventView, event: dict[str, Any]) -> Story:
     return story
 
 
-def add_event(story: Story, view: EventView, event: dict[str, Any]) -> None:
+def add_event(story: Story, view: EventView, event: Mapping[str, Any]) -> None:
     """Fold an event into the story: participants, places, counts, headline, time."""
     story.countries |= view.countries
     story.names |= view.names
