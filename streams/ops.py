@@ -356,7 +356,7 @@ def dead_letters(records: Iterator[Any]) -> Iterator[DeadLetter | None]:
             original = None
         size = doc.get("original_size")
         size = size if isinstance(size, int) else (len(original) if original is not None else 0)
-        if original is not None and len(original) != size:
+        if original is not None and (len(original) != size or doc.get("original_truncated") is True):
             original = None  # truncated: re-sending a part of an article would only dead-letter it again
         key: bytes | None = None
         if isinstance(doc.get("key_b64"), str):

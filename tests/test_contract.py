@@ -3,13 +3,14 @@ equal the code's, schemas change only additively against the released v1 fixture
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
 import pytest
 
 from streams import codec, contract, pipeline
-from streams.deadletter import RETIRED_STAGES, SCHEMA, Reason, Stage, dead_letter
+from streams.deadletter import RETIRED_REASONS, RETIRED_STAGES, SCHEMA, Reason, Stage, dead_letter
 from streams.errors import ConfigError, InvalidMessage
 from streams.topics import LOGICAL_TOPICS
 from tests.conftest import ROOT, SEED
@@ -59,14 +60,17 @@ def test_headers_name_the_schema_and_content_type() -> None:
 def test_dead_letter_enums_are_the_codes_declared_once() -> None:
     schema = _schema("deadletter.v1")["properties"]
     assert isinstance(schema, dict)
-    assert set(schema["reason"]["enum"]) == {r.value for r in Reason}
+    assert set(schema["reason"]["enum"]) == {r.value for r in Reason} | RETIRED_REASONS
+    assert not RETIRED_REASONS & {r.value for r in Reason}
     # `dedup-assemble` is allowed (records written with it stay valid) but no stage sends it.
     assert set(schema["stage"]["enum"]) == {s.value for s in Stage} | RETIRED_STAGES
     assert not RETIRED_STAGES & {s.value for s in Stage}
     # Every reason a stage can give is one of them: a string that is not fails where it is raised.
     with pytest.raises(ValueError, match="bogus"):
         InvalidMessage("bogus", "x")  # type: ignore[arg-type]
-    assert InvalidMessage(Reason.ARTICLE_ID, "x").reason == "article_id"
+    assert InvalidMessage(Reason.POISON, "x").reason == "poison"
+    with pytest.raises(ValueError, match="article_id"):
+        InvalidMessage("article_id", "x")  # type: ignore[arg-type]  # retired: no stage gives it any more
 
 
 def test_a_dead_letter_record_validates_for_every_reason_and_stage() -> None:
@@ -160,3 +164,22 @@ def test_the_readme_shows_one_real_record_per_topic_with_its_headers() -> None:
         validate(value, contract.TOPIC_SCHEMAS[logical])
         validate_in(value, contract.TOPIC_SCHEMAS[logical], RELEASED)
         assert SEED.stem in json.dumps(value) or logical == "deadletter"
+
+
+def test_a_dead_letter_too_large_for_the_producer_carries_a_truncated_copy_and_says_so() -> None:
+    from streams.deadletter import kept_bytes
+
+    original, key, limit = bytes(range(256)) * 4000, b"article-key", 200_000  # 1,024,000 bytes: 1.37 MB in base64
+    record = dead_letter(Stage.DEDUP, Reason.TOO_LARGE, "big", topic="warta.articles", partition=3, offset=41,
+                         key=key, original=original, article_id=None, record_time=None, failed_at=1.0,
+                         max_bytes=limit)
+    validate(record, "deadletter.v1")
+    kept = base64.b64decode(record["original_b64"])
+    assert record["original_truncated"] is True and record["original_size"] == len(original)
+    assert original.startswith(kept) and len(kept) == kept_bytes(limit, key) > limit // 2
+    assert (record["topic"], record["partition"], record["offset"]) == ("warta.articles", 3, 41)
+    # The whole Kafka record (its value plus the key it is sent with) is within the limit.
+    assert len(codec.dumps(record)) + len(key) <= limit
+    small = dead_letter(Stage.DEDUP, Reason.NOT_JSON, "x", topic="t", partition=0, offset=0, key=key,
+                        original=b"{", article_id=None, record_time=None, failed_at=1.0, max_bytes=limit)
+    assert "original_truncated" not in small and base64.b64decode(small["original_b64"]) == b"{"

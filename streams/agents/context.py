@@ -75,13 +75,15 @@ class Context:
     async def dead_letter(
         self, stage: Stage, event: EventT[Any], exc: InvalidMessage, article_id: str | None
     ) -> None:
-        """Send the original bytes with the reason to the dead-letter topic; never raises for bad data."""
+        """Send the original bytes with the reason to the dead-letter topic; never raises for bad data. An original
+        too large to fit the producer's request limit in base64 is sent truncated (deadletter.v1's
+        `original_truncated`): a dead letter that cannot be sent would stop the agent and lose what follows."""
         msg = event.message
         raw = msg.value if isinstance(msg.value, bytes) else bytes(msg.value or b"")
         key = msg.key if isinstance(msg.key, bytes) else None
         record = dead_letter(stage, exc.reason, str(exc), topic=msg.topic, partition=msg.partition,
                              offset=msg.offset, key=key, original=raw, article_id=article_id,
-                             record_time=msg.timestamp, failed_at=time.time())
+                             record_time=msg.timestamp, failed_at=time.time(), max_bytes=MAX_MESSAGE_BYTES)
         log.warning("dead letter from %s at %s[%s]@%s: %s", stage, msg.topic, msg.partition, msg.offset, exc)
         await self.topics["deadletter"].send(key=key, value=codec.dumps(record), headers=contract.headers_for(record))
         self.count("deadletters")

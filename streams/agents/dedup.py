@@ -30,6 +30,7 @@ from faust.types import TP
 
 from streams import codec
 from streams.agents.context import Context
+from streams.agents.poison import POISON_ERROR, PoisonGuard
 from streams.article import Article, parse_article
 from streams.contract import INTERNAL_HEADERS
 from streams.deadletter import Reason, Stage
@@ -156,6 +157,7 @@ def register(ctx: Context) -> None:
     # RocksDB-backed, compacted changelog (Faust's default for a plain table: no time retention, so recovery
     # never meets a hole). A key lives in the partition of its owner, which writes it inside its own event.
     index = app.Table("dedup-index", key_type=bytes, value_type=bytes, partitions=partitions)
+    guard = PoisonGuard(app, "dedup", partitions)
     # Batches waiting for answers: (batch id, message number) -> the future the answer resolves.
     waiting: dict[tuple[str, int], asyncio.Future[list[list[Any]]]] = {}
     # Per owner partition: what recent claims replaced, for exact round-two reads (routing.History).
@@ -283,6 +285,10 @@ def register(ctx: Context) -> None:
                 for event in events:
                     _within(event)
                     article_id = None
+                    if not await guard.begin(event):
+                        await ctx.dead_letter(Stage.DEDUP, event, InvalidMessage(Reason.POISON, POISON_ERROR), None)
+                        await stream.ack(event)
+                        continue
                     try:
                         msg = event.message
                         article = parse_article(event.value, settings.max_body_bytes)
@@ -300,6 +306,10 @@ def register(ctx: Context) -> None:
                         log.exception("dedup failed on %s", article_id)
                         await ctx.dead_letter(Stage.DEDUP, event, InvalidMessage(Reason.INTERNAL, repr(exc)),
                                               article_id)
+                    finally:
+                        # Parsing and planning are the work a record's size weighs on; the batch's own steps
+                        # after them handle small plans.
+                        guard.end(event)
                     await stream.ack(event)
                 if not items:
                     continue

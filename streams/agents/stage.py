@@ -10,6 +10,7 @@ import fastjsonschema
 
 from streams import codec
 from streams.agents.context import Context
+from streams.agents.poison import POISON_ERROR, PoisonGuard
 from streams.deadletter import Reason, Stage
 from streams.errors import InvalidMessage
 from streams.schemas import validator
@@ -34,14 +35,19 @@ def load_stage_doc(raw: bytes, schema: str) -> dict[str, Any]:
 
 
 async def stage_results(
-    ctx: Context, stage: Stage, stream: Any, schema: str, transform: Callable[[dict[str, Any]], T]
+    ctx: Context, stage: Stage, stream: Any, schema: str, transform: Callable[[dict[str, Any]], T],
+    guard: PoisonGuard,
 ) -> AsyncIterator[T]:
-    """Yield ``transform(doc)`` per record; bad records and failures go to the dead-letter topic.
+    """Yield ``transform(doc)`` per record; bad records, failures and poison records (`guard`) go to the
+    dead-letter topic.
 
     Yielding inside the stream's iteration keeps Faust's current event, so table writes by the caller land
     in the record's partition.
     """
     async for event in stream.events():
+        if not await guard.begin(event):
+            await ctx.dead_letter(stage, event, InvalidMessage(Reason.POISON, POISON_ERROR), None)
+            continue
         article_id = None
         try:
             doc = load_stage_doc(event.value, schema)
@@ -54,4 +60,6 @@ async def stage_results(
             log.exception("%s stage failed on %s", stage, article_id)
             await ctx.dead_letter(stage, event, InvalidMessage(Reason.INTERNAL, repr(exc)), article_id)
             continue
+        finally:
+            guard.end(event)
         yield result

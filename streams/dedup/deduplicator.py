@@ -48,7 +48,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeAlias
 
-from streams.deadletter import Reason
 from streams.dedup.boilerplate import BoilerplatePatterns, load_patterns
 from streams.dedup.fingerprint import ParagraphPrint, fingerprint_words, similarity
 from streams.dedup.normalize import words
@@ -63,7 +62,6 @@ from streams.dedup.records import (
     pack_record,
     unpack_record,
 )
-from streams.errors import InvalidMessage
 
 __all__ = [
     "ArticlePlan",
@@ -226,8 +224,6 @@ def plan_article(
     published: float | None = None,
 ) -> ArticlePlan:
     """Cut inline boilerplate, flag pattern lines and fingerprint the rest (pure, no store)."""
-    if len(article_id.encode()) > 255:
-        raise InvalidMessage(Reason.ARTICLE_ID, f"article id {article_id[:40]!r}…: expected at most 255 bytes")
     cleans = [patterns.cut_inline(text) for text in paragraphs]
     flags: list[bool] = []
     tokens: list[list[str]] = []

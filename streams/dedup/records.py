@@ -27,11 +27,12 @@ __all__ = [
 # reads it), distinct articles (uint8), id length (uint8), signature length (uint8; bit 7: the id is a packed
 # UUID; bit 6: `at` follows). After the header: `at`, the original's record time, as a varint of milliseconds
 # after `seen` (1-2 bytes for a record time, 4-6 for a publication time days or years before it); then `last`,
-# as a varint of seconds after `seen` (repetition boilerplate only).
-# uint32 seconds last until 2106; 255 bytes of article id is ample for ids, and bounds the footprint.
+# as a varint of seconds after `seen` (repetition boilerplate only); then, for an id of over 255 bytes (or an empty
+# one, which no valid article has), whose id length byte is 0, the id's length as a varint. uint32 seconds last
+# until 2106. The id's length is bounded at the edge, by article.v1's `id` limit (streams.article.MAX_ID_LENGTH).
 _HEADER = struct.Struct("<IHBBBB")
 _HASH = struct.Struct("<I")
-MAX_ID_BYTES = 255
+_SHORT_ID = 0xFF
 _UUID_ID = 0x80
 _AT = 0x40
 _FLAGS = _UUID_ID | _AT
@@ -105,8 +106,6 @@ def _unpack_id(raw: bytes, flag: int) -> str:
 def pack_record(record: ExactRecord) -> bytes:
     """Serialize a record: header, signature, article id, other-article hashes."""
     raw_id, flag = _pack_id(record.article_id)
-    if len(raw_id) > MAX_ID_BYTES:
-        raise ValueError(f"article id: expected at most {MAX_ID_BYTES} bytes, got {len(raw_id)}")
     if len(record.signature) > MAX_SIGNATURE_BYTES:
         raise ValueError(f"signature: expected at most {MAX_SIGNATURE_BYTES} bytes, got {len(record.signature)}")
     at = last = b""
@@ -120,10 +119,11 @@ def pack_record(record: ExactRecord) -> bytes:
         index,
         min(record.n_words, 0xFF),
         min(record.articles, 0xFF),
-        len(raw_id),
+        len(raw_id) if 0 < len(raw_id) <= _SHORT_ID else 0,
         len(record.signature) | flag,
     )
-    return b"".join((header, at, last, record.signature, raw_id, *(_HASH.pack(h) for h in record.others)))
+    long_id = b"" if 0 < len(raw_id) <= _SHORT_ID else _varint(len(raw_id))
+    return b"".join((header, at, last, long_id, record.signature, raw_id, *(_HASH.pack(h) for h in record.others)))
 
 
 def _varint(n: int) -> bytes:
@@ -160,6 +160,8 @@ def unpack_record(value: bytes) -> ExactRecord:
     if index & _LAST:
         later, start = _unvarint(value, start)
         last, index = seen + later, index & MAX_INDEX
+    if not id_len:
+        id_len, start = _unvarint(value, start)
     end = start + (sig_byte & ~_FLAGS)
     signature = value[start:end]
     article_id = _unpack_id(value[end : end + id_len], sig_byte & _UUID_ID)

@@ -45,8 +45,7 @@ def test_uuid_ids_are_stored_as_16_bytes() -> None:
 
 
 def test_oversized_parts_are_refused() -> None:
-    with pytest.raises(ValueError, match="article id"):
-        pack_record(ExactRecord(0, "x" * 256, 0, 5, b"\x08\x01\x08\x00\x01"))
+    # (An id of any length is stored: article.v1's limit bounds it at the edge.)
     with pytest.raises(ValueError, match="signature"):
         pack_record(ExactRecord(0, "a", 0, 5, bytes(MAX_SIGNATURE_BYTES + 1)))
 
@@ -81,3 +80,12 @@ def test_repetition_boilerplate_keeps_its_newest_sighting_apart_from_the_origina
     assert record.newest == 1_728_800_000 + 5 * 86400 and record.key == (1_728_800_000, 1_728_800_000_250, "seed")
     big = ExactRecord(1_728_800_000, "seed", 40_000, fp.n_words, fp.signature)
     assert unpack_record(pack_record(big)).index == 0x7FFF  # the index shares its top bit with the `last` flag
+
+
+@pytest.mark.parametrize("article_id", ["a" * 255, "b" * 256, "é" * 512, "𝕏" * 512])
+def test_ids_over_255_bytes_round_trip_with_every_optional_part(article_id: str) -> None:
+    fp = fingerprint(LONG)
+    assert fp is not None
+    record = ExactRecord(1_728_800_000, article_id, 7, fp.n_words, fp.signature, 3, (11, 22), at=1_728_800_000_250,
+                         last=1_728_900_000)
+    assert unpack_record(pack_record(record)) == record
