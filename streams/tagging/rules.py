@@ -380,6 +380,8 @@ class _Paragraph:
         self._find_aliases()
         if not kinds.isdisjoint(_POSITION_CUES):
             self._mark_positions()
+        if "business" in kinds:
+            self._mark_business()
         if not kinds.isdisjoint(_GROUP_CUES):
             self._add_groups()
         if len(self.mentions) > 1:
@@ -594,6 +596,27 @@ class _Paragraph:
                     target.locative = True
                 else:
                     target.comitative = True
+
+    def _mark_business(self) -> None:
+        """A country named as a firm's origin is that firm, not the state: "a Kazakh developer", "investor Jepang".
+
+        PLOVER codes deals between companies as no political event; without this, "an Indonesian company signed
+        an agreement" would be Indonesia signing one. English puts the country before the firm (up to three words
+        between: "Chinese solar panel maker"); Indonesian after it, maybe with "asal"/"milik" between.
+        """
+        text = self.text
+        for cue in self.cues_by_kind["business"]:
+            for m in self.mentions:
+                if m.type != "COUNTRY":
+                    continue
+                if self.en:
+                    gap = text[m.end : cue[0]]
+                    ok = m.end <= cue[0] and len(gap.split()) <= 3 and not any(c in gap for c in ",.;:()\"“”")
+                else:
+                    gap = text[cue[1] : m.start]
+                    ok = cue[1] <= m.start and gap.split() in ([], ["asal"], ["milik"], ["dari"])
+                if ok:
+                    m.type, m.political = "ORG", False
 
     def _gazetteer_place(self, pos: int) -> _Mention | None:
         """A place the lexicon does not know, named right after a locative word: "in Colombo", "di Solo".
