@@ -77,7 +77,9 @@ class Gazetteer:
             for alias in [name, *(others.split("|") if others else ())]:
                 # A region's own names come before the towns that share them ("Puncak" the regency, not a village).
                 self._names.setdefault(normalize(alias), []).insert(0, (spot, True))
-        self._affixes = [(a, side == "prefix", kind) for a, side, kind in _rows("affixes.tsv")]
+        self._affixes = [
+            (a, side == "prefix", kind, None if home == "-" else home) for a, side, kind, home in _rows("affixes.tsv")
+        ]
         # Capitalized words that follow "in"/"di" and name a town somewhere, but in news mean something else.
         self.not_places = frozenset(normalize(word) for (word,) in _rows("not_places.tsv"))
 
@@ -100,14 +102,14 @@ class Gazetteer:
                 best, top = spot, score
         return best
 
-    def _bare(self, key: str) -> list[tuple[str, str]]:
-        """The name without the words that say what kind of place it is, with that kind."""
-        out: list[tuple[str, str]] = []
-        for affix, prefix, kind in self._affixes:
+    def _bare(self, key: str) -> list[tuple[str, str, str | None]]:
+        """The name without the words that say what kind of place it is, with that kind and the country implied."""
+        out: list[tuple[str, str, str | None]] = []
+        for affix, prefix, kind, home in self._affixes:
             if prefix and key.startswith(affix + " "):
-                out.append((key[len(affix) + 1 :], kind))
+                out.append((key[len(affix) + 1 :], kind, home))
             elif not prefix and key.endswith(" " + affix):
-                out.append((key[: -len(affix) - 1], kind))
+                out.append((key[: -len(affix) - 1], kind, home))
         return out
 
     def resolve(self, name: str, country: str | None = None, language: str | None = None) -> Spot | None:
@@ -131,8 +133,13 @@ class Gazetteer:
             return whole
         spot = self._best(self._names.get(key, []), country, language)
         if spot is None:
-            for bare, kind in self._bare(key):
-                spot = self._best(self._names.get(bare, []), country, language)
+            for bare, kind, home in self._bare(key):
+                # "Kota Pinang" is a town in North Sumatra, not Penang: an Indonesian administrative word says
+                # the place is Indonesian.
+                within = country or home
+                if whole is None and within is not None:
+                    whole = self.countries.get(within)
+                spot = self._best(self._names.get(bare, []), within, language)
                 if spot is not None and kind == "region" and spot.kind == "city":
                     # "Kabupaten Garut": the regency, shown at its seat town.
                     spot = Spot(spot.id, "region", spot.country, spot.lat, spot.lon, spot.population, name)

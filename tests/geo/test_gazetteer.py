@@ -53,6 +53,8 @@ def country_at(lat: float, lon: float) -> str | None:
         ("Jalur Gaza", None, "id", "Gaza Strip", "PSE", "region"),
         ("Kharkiv region", None, "en", "Kharkiv Oblast", "UKR", "region"),
         ("Pasar Minggu", "IDN", "id", "Indonesia", "IDN", "country"),  # unknown name, known country
+        ("Kota Pinang", None, "id", "Kota Pinang", "IDN", "place"),  # not Penang ("Pinang")
+        ("Desa Penang", None, "id", "Indonesia", "IDN", "country"),  # "Desa": Indonesian, whatever Penang is
     ],
 )
 def test_resolves(
