@@ -54,7 +54,7 @@ def country_at(lat: float, lon: float) -> str | None:
         ("Kharkiv region", None, "en", "Kharkiv Oblast", "UKR", "region"),
         ("Pasar Minggu", "IDN", "id", "Indonesia", "IDN", "country"),  # unknown name, known country
         ("Kota Pinang", None, "id", "Kota Pinang", "IDN", "place"),  # not Penang ("Pinang")
-        ("Desa Penang", None, "id", "Indonesia", "IDN", "country"),  # "Desa": Indonesian, whatever Penang is
+        ("Desa Manchester", None, "id", "Indonesia", "IDN", "country"),  # "Desa": in Indonesia, not England
     ],
 )
 def test_resolves(
