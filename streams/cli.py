@@ -424,7 +424,7 @@ def tail(
 
     from streams import admin, ops
     from streams.tail import event_rows, parse_since
-    from streams.topics import LOGICAL_TOPICS
+    from streams.topics import LOGICAL_TOPICS, MONITORING_TOPICS
 
     settings = _settings(bootstrap_servers=bootstrap, topic_prefix=prefix, tail_format=output)
     fmt = settings.tail_format
@@ -435,7 +435,7 @@ def tail(
     if since is not None and from_end:
         raise ConfigError("--since and --from-end both say where to start: give one")
     flt = _tail_filter(types, country, language, modality)
-    logical = name in LOGICAL_TOPICS
+    logical = name in LOGICAL_TOPICS or name in MONITORING_TOPICS  # `warta tail stats`: the dashboards' topic
     if logical and name not in _TAIL_FILTERED and (flt.on_events or flt.languages or fmt == "table"):
         raise ConfigError(f"{name} records carry no events: --type, --country, --language, --modality and --format "
                           f"table apply to {', '.join(_TAIL_FILTERED)}")
@@ -443,7 +443,8 @@ def tail(
     server = _bootstrap(settings)
     topic = settings.topic(name) if logical else name
     hint = (_create_hint(bootstrap, prefix) if logical
-            else f"check the name with `warta topics list` (or a logical name: {', '.join(LOGICAL_TOPICS)})")
+            else f"check the name with `warta topics list` (or a logical name: "
+                 f"{', '.join([*LOGICAL_TOPICS, *MONITORING_TOPICS])})")
     out = sys.stdout.buffer
     show = _table_printer() if fmt == "table" else None
     records = admin.consume(server, topic, from_end=from_end, idle_timeout=timeout, wait=0, hint=hint, since=start)

@@ -330,6 +330,16 @@ def test_tail_meta_prints_key_partition_offset_timestamp_and_headers(kafka_boots
     assert codec.loads(plain.stdout) == value
 
 
+def test_tail_stats_reads_the_deployments_own_stats_topic(kafka_bootstrap: str, prefix: str) -> None:
+    # `stats` is a monitoring topic, not a consumer one: its short name still means the prefixed topic.
+    _topics(kafka_bootstrap, prefix, partitions=1)
+    window = {"schema": "warta.stats/v1", "kind": "status", "worker": "w1"}
+    _send(kafka_bootstrap, f"{prefix}stats", [{"key": b"status|w1", "value": codec.dumps(window)}])
+    result = _warta("tail", "stats", "--max", "1", "--timeout", "5", env=_env(kafka_bootstrap, prefix), timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert codec.loads(result.stdout) == window
+
+
 # ---------------------------------------------------------------- the worker's logs
 
 def _start_worker(bootstrap: str, prefix: str, tmp_path: Path, *args: str, **env: str) -> subprocess.Popen[bytes]:
