@@ -14,8 +14,17 @@ from streams.web import metrics
 
 __all__ = ["register_views"]
 
-# Static files the dashboard loads from this server (nothing from the internet).
-_ASSETS = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
+# Static files the dashboard loads from this server (nothing from the internet): URL name -> (file under
+# streams/web, content type). Third-party files are in vendor/ with their licences (vendor/NOTICE.txt).
+_ASSETS = {
+    "dashboard.js": ("dashboard.js", "text/javascript"),
+    "dashboard.css": ("dashboard.css", "text/css"),
+    "topojson-client.min.js": ("vendor/topojson-client.min.js", "text/javascript"),
+    "countries-110m.json": ("vendor/countries-110m.json", "application/json"),
+    "NOTICE.txt": ("vendor/NOTICE.txt", "text/plain"),
+    "LICENSE-world-atlas.txt": ("vendor/LICENSE-world-atlas.txt", "text/plain"),
+    "LICENSE-topojson-client.txt": ("vendor/LICENSE-topojson-client.txt", "text/plain"),
+}
 
 
 def _asset(name: str) -> str:
@@ -63,4 +72,5 @@ def register_views(app: faust.App, settings: Settings, monitor: Any = None) -> N
         async def get(self, request: Request, name: str) -> Response:
             if name not in _ASSETS:
                 return self.json({"error": "not found"}, status=404)
-            return self.bytes(_asset(name).encode("utf-8"), content_type=_ASSETS[name])
+            path, content_type = _ASSETS[name]
+            return self.bytes(_asset(path).encode("utf-8"), content_type=content_type)

@@ -3,6 +3,7 @@ real worker's scrape in tests/agents/test_stats_cluster.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -76,3 +77,20 @@ def test_the_workers_dashboard_loads_nothing_from_the_internet() -> None:
     assert "@import" not in css and "url(" not in css
     assert re.findall(r"fetch\(([^,)]+)", js) == ['"/warta/stats"']
     assert not re.search(r"\bimport\b|XMLHttpRequest|WebSocket|<script", js)
+
+
+def test_every_static_file_is_there_and_each_vendored_one_has_its_licence() -> None:
+    from streams.web import views
+
+    web = ROOT / "streams" / "web"
+    for path, _type in views._ASSETS.values():
+        assert (web / path).is_file(), path
+    notice = (web / "vendor" / "NOTICE.txt").read_text()
+    for name in ("countries-110m.json", "topojson-client.min.js"):  # unchanged since vendored: the hash it lists
+        digest = hashlib.sha256((web / "vendor" / name).read_bytes()).hexdigest()
+        assert re.search(rf"^{re.escape(name)}\n(?:  .*\n)*?  sha256 {digest}$", notice, re.M), name
+    for package, licence in (("world-atlas 2.0.2", "LICENSE-world-atlas.txt"),
+                             ("topojson-client 3.1.0", "LICENSE-topojson-client.txt")):
+        assert package in notice and licence in notice and "ISC License" in notice
+        assert "Permission to use, copy, modify" in (web / "vendor" / licence).read_text()
+    assert "public domain" in notice  # Natural Earth's data
