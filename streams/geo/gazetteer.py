@@ -126,6 +126,17 @@ class Gazetteer:
         spot = self._answers[asked] = self._resolve(name, country, language)
         return spot
 
+    def place(self, name: str, language: str | None) -> Spot | None:
+        """A town or region that a capitalized word after "in"/"di" names, or None (also for everyday words)."""
+        asked = (name, "?place", language)
+        if asked in self._answers:
+            return self._answers[asked]
+        spot = None if normalize(name) in self.not_places else self.resolve(name, None, language)
+        if spot is not None and spot.kind == "country":
+            spot = None  # a country fallback is no evidence that the word is a place
+        self._answers[asked] = spot
+        return spot
+
     def _resolve(self, name: str, country: str | None, language: str | None) -> Spot | None:
         key = normalize(name)
         whole = self.countries.get(country) if country is not None else None

@@ -10,7 +10,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
-from streams.geo import gazetteer, normalize
+from streams.geo import gazetteer
 from streams.tagging import invisible
 from streams.tagging.lexicon import CueHit, Lexicon, Scan, Trigger, lexicon_for
 from streams.tagging.model import Actor, Entity, Event, Place, TagResult
@@ -639,11 +639,8 @@ class _Paragraph:
         if name is None or self._mention_at(pos) is not None:
             return None
         surface = name.group()
-        places = gazetteer()
-        if normalize(surface) in places.not_places:
-            return None
-        spot = places.resolve(surface, None, "en" if self.en else "id")
-        if spot is None or spot.kind == "country" or (skipped and spot.kind == "city" and spot.population < _TOWN):
+        spot = gazetteer().place(surface, "en" if self.en else "id")
+        if spot is None or (skipped and spot.kind == "city" and spot.population < _TOWN):
             return None  # after other words, only a town of some size: villages share names with people
         mention = _Mention(pos, name.end(), "LOCATION", surface, spot.country, None, False, lexicon=None)
         self.mentions.append(mention)
@@ -656,19 +653,13 @@ class _Paragraph:
         m = TITLED_DATELINE.match(text)
         if m is None:
             return 0
-        places = gazetteer()
-        if normalize(m.group(1)) in places.not_places:
-            return 0
-        spot = places.resolve(m.group(1), None, "en" if self.en else "id")
-        return m.end() if spot is not None and spot.kind != "country" else 0
+        return m.end() if gazetteer().place(m.group(1), "en" if self.en else "id") is not None else 0
 
     def _dateline_place(self) -> _Mention | None:
         """The place a leading dateline names ("Kathmandu, Sept. 8 —", "Jakarta -"), resolved by the gazetteer."""
         text = self.text
         name = NAME.match(text, 0) if self.story_start else None
-        if name is None or normalize(name.group()) in gazetteer().not_places:
-            return None
-        spot = gazetteer().resolve(name.group(), None, "en" if self.en else "id")
+        spot = gazetteer().place(name.group(), "en" if self.en else "id") if name is not None else None
         if spot is None:
             return None
         return _Mention(0, name.end(), "LOCATION", name.group(), spot.country, None, False, True, lexicon=None)
