@@ -659,7 +659,9 @@ class _Paragraph:
         """The place a leading dateline names ("Kathmandu, Sept. 8 —", "Jakarta -"), resolved by the gazetteer."""
         text = self.text
         name = NAME.match(text, 0) if self.story_start else None
-        spot = gazetteer().place(name.group(), "en" if self.en else "id") if name is not None else None
+        if name is None:
+            return None
+        spot = gazetteer().place(name.group(), "en" if self.en else "id")
         if spot is None:
             return None
         return _Mention(0, name.end(), "LOCATION", name.group(), spot.country, None, False, True, lexicon=None)
