@@ -110,7 +110,8 @@ class Monitor:
     def snapshot(self) -> dict[str, Any]:
         """The merged view this worker serves, with its own name and the latest events."""
         return {"worker": self.worker, "app_id": self.settings.group_id, "caught_up": self.caught_up,
-                **self.view.snapshot(time.time()), "latest_events": self.latest.rows()}
+                **self.view.snapshot(time.time()), "latest_events": self.latest.rows(),
+                "event_map": self.latest.map.state(time.time())}
 
     def refresh_gauges(self) -> None:
         """Set the gauges a scrape reads: lag, readiness, partitions, table sizes."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from streams.monitoring.eventmap import EventMap
+
 __all__ = ["LatestEvents", "event_keys", "event_row"]
 
 UNKNOWN = "unknown"
@@ -49,14 +51,17 @@ def event_row(event: dict[str, Any], record_ms: int | None = None) -> dict[str, 
 
 
 class LatestEvents:
-    """The newest events by record time, each once (a redelivered event keeps its id), at most `size`."""
+    """The newest events by record time, each once (a redelivered event keeps its id), at most `size`; and the
+    last hour's events on the map (`map`), fed by the same records."""
 
     def __init__(self, size: int = 50) -> None:
         self.size = size
         self._rows: dict[str, dict[str, Any]] = {}
+        self.map = EventMap()
 
     def add(self, event: dict[str, Any], record_ms: int) -> None:
         """Take one record of the `events` topic."""
+        self.map.add(event, record_ms)
         row = event_row(event, record_ms)
         key = str(row["id"] or f"{row['article_id']}@{record_ms}")
         self._rows[key] = row
