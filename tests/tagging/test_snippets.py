@@ -105,7 +105,7 @@ def test_request_to_allies_names_them() -> None:
     assert [(r.canonical, r.type, r.country) for r in event.recipients] == [("allies", "GROUP", None)]
 
 
-# The fifth to tenth blind sets (issue 10), written by helpers who never saw the rules: their first
+# The fifth to eleventh blind sets (issue 10), written by helpers who never saw the rules: their first
 # measurements are in bench/results/tagging.md. They are below the issue's targets (right type 0.85, quiet 0.95)
 # for now, so these floors only keep what was reached from slipping back: (right type, quiet) per language.
 BLIND_FLOORS = {
@@ -121,6 +121,10 @@ BLIND_FLOORS = {
     ("id", "_blind9"): (0.92, 0.97),
     ("en", "_blind10"): (0.90, 0.97),
     ("id", "_blind10"): (0.92, 0.97),
+    # First measurement of blind 11 (2026-12-03, after the blind-10 pass it judges): EN 0.871 right / 0.883 quiet,
+    # ID 0.865 / 0.933 (the core before that pass: EN 0.871 / 0.850, ID 0.859 / 0.917).
+    ("en", "_blind11"): (0.86, 0.87),
+    ("id", "_blind11"): (0.85, 0.92),
 }
 
 
