@@ -122,6 +122,130 @@ function latestEvents(rows, now) {
   }));
 }
 
+// ---- The map: country outlines from the vendored TopoJSON (world-atlas, via topojson-client), drawn once in the
+// Natural Earth projection (d3-geo's naturalEarth1 polynomial, so no projection library is needed); the last hour's
+// events as circles, redrawn on every poll.
+const MAP_W = 960, MAP_TOP = 84, MAP_BOTTOM = -58; // Antarctica is left out: no news happens there to speak of
+const ANTARCTICA = "010";
+
+function naturalEarth(lon, lat) {
+  const l = (lon * Math.PI) / 180, p = (lat * Math.PI) / 180, p2 = p * p, p4 = p2 * p2;
+  return [l * (0.8707 - 0.131979 * p2 + p4 * (-0.013791 + p4 * (0.003971 * p2 - 0.001529 * p4))),
+    p * (1.007226 + p2 * (0.015085 + p4 * (-0.044475 + 0.028874 * p2 - 0.005916 * p4)))];
+}
+const MAP_K = MAP_W / (2 * naturalEarth(180, 0)[0]);
+const MAP_Y0 = naturalEarth(0, MAP_TOP)[1];
+const MAP_H = Math.round((MAP_Y0 - naturalEarth(0, MAP_BOTTOM)[1]) * MAP_K);
+function project(lon, lat) {
+  const [x, y] = naturalEarth(lon, lat);
+  return [MAP_W / 2 + x * MAP_K, (MAP_Y0 - y) * MAP_K];
+}
+
+function ringPath(ring, shift) {
+  return ring.map(([lon, lat], i) => {
+    const [x, y] = project(lon + shift, lat);
+    return `${i ? "L" : "M"}${x.toFixed(1)},${y.toFixed(1)}`;
+  }).join("") + "Z";
+}
+
+// A ring that crosses the antimeridian (Russia's Chukotka, Fiji) jumps by ~360° between two vertices: unwrap it
+// into one continuous ring, draw it once more shifted by a turn, and let the map's outline clip both copies.
+function countryPath(geometry) {
+  const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+  let d = "";
+  for (const ring of polygons.flat()) {
+    let offset = 0;
+    const unwrapped = ring.map(([lon, lat], i) => {
+      const jump = i ? lon - ring[i - 1][0] : 0;
+      if (jump > 180) offset -= 360; else if (jump < -180) offset += 360;
+      return [lon + offset, lat];
+    });
+    d += ringPath(unwrapped, 0);
+    const lons = unwrapped.map(([lon]) => lon);
+    if (Math.max(...lons) > 180) d += ringPath(unwrapped, -360);
+    if (Math.min(...lons) < -180) d += ringPath(unwrapped, 360);
+  }
+  return d;
+}
+
+function mapOutline() {
+  const lats = [];
+  for (let lat = MAP_BOTTOM; lat <= MAP_TOP; lat += 2) lats.push(lat);
+  const edge = (lon, list) => list.map((lat) => project(lon, lat).map((v) => v.toFixed(1)).join(","));
+  return `M${edge(-180, lats).join("L")}L${edge(180, lats.slice().reverse()).join("L")}Z`;
+}
+
+const worldMap = { root: null, land: null, points: null };
+
+function initMap() {
+  const root = svg("svg", { viewBox: `0 0 ${MAP_W} ${MAP_H}`, role: "img", "aria-label": "events of the last hour on a world map" });
+  const clip = svg("clipPath", { id: "map-clip" });
+  clip.append(svg("path", { d: mapOutline() }));
+  const defs = svg("defs");
+  defs.append(clip);
+  worldMap.land = svg("g", { class: "land", "clip-path": "url(#map-clip)" });
+  worldMap.points = svg("g", { class: "points" });
+  root.append(defs, svg("path", { d: mapOutline(), class: "sea" }), worldMap.land, worldMap.points);
+  worldMap.root = root;
+  $("map").replaceChildren(root);
+  fetch("/warta/static/countries-110m.json").then((r) => r.json()).then((world) => {
+    const countries = topojson.feature(world, world.objects.countries).features.filter((f) => f.id !== ANTARCTICA);
+    worldMap.land.replaceChildren(...countries.map((f) => {
+      const path = svg("path", { d: countryPath(f.geometry) });
+      path.append(svg("title", {}, f.properties.name));
+      return path;
+    }));
+  }).catch((err) => { $("map-note").textContent = `no country outlines (${err.message})`; });
+}
+
+const placeName = (p) => `${p.place || "?"}${p.country && p.country !== p.place ? ", " + p.country : ""}`;
+const PRECISION = { region: "a region, shown at its seat", country: "a whole country, shown at a point inside it" };
+
+function drawMap(state) {
+  const points = (state && state.points) || [];
+  const max = Math.max(1, ...points.map((p) => p.count));
+  // Circle area grows with the count (a sqrt scale): one event has a radius of 5 units (of 960 across), the largest
+  // 22 at most; none is smaller than 3, so a single event among hundreds stays visible.
+  const k = Math.min(5, 22 / Math.sqrt(max));
+  // Several types at one place would hide each other: set them around the place, a few units apart.
+  const byPlace = new Map();
+  for (const p of points) {
+    const key = p.gazetteer_id || `${p.lat.toFixed(2)},${p.lon.toFixed(2)}`;
+    if (!byPlace.has(key)) byPlace.set(key, []);
+    byPlace.get(key).push(p);
+  }
+  const circles = [];
+  for (const group of byPlace.values()) {
+    group.forEach((p, i) => {
+      const [x, y] = project(p.lon, p.lat);
+      const a = (2 * Math.PI * i) / group.length - Math.PI / 2, off = group.length > 1 ? 5 : 0;
+      const c = svg("circle", { cx: (x + off * Math.cos(a)).toFixed(1), cy: (y + off * Math.sin(a)).toFixed(1),
+        r: Math.max(3, k * Math.sqrt(p.count)).toFixed(1), fill: TYPE_COLOURS[p.type] || "#475467", "data-type": p.type });
+      const detail = [p.time ? `latest event time ${p.time}` : "", PRECISION[p.precision] || ""].filter(Boolean).join("; ");
+      c.append(svg("title", {}, `${placeName(p)} — ${p.type} ×${p.count}${detail ? "\n" + detail : ""}`));
+      circles.push([p.count, c]);
+    });
+  }
+  circles.sort((a, b) => b[0] - a[0]); // the larger first, so the smaller stay on top
+  worldMap.points.replaceChildren(...circles.map(([, c]) => c));
+  const byType = {};
+  for (const p of points) byType[p.type] = (byType[p.type] || 0) + p.count;
+  const legend = Object.entries(byType).sort((a, b) => b[1] - a[1]).flatMap(([t, n]) =>
+    [el("i", { style: `background:${TYPE_COLOURS[t] || "#475467"}` }), `${t} ${n}`]);
+  $("map-legend").replaceChildren(...legend);
+  const placed = state ? state.placed : 0, unplaced = state ? state.unplaced : 0;
+  $("map-note").textContent = placed + unplaced === 0 ? "no events in the last hour"
+    : `${fmt(placed)} of ${fmt(placed + unplaced)} events placed; the others name no place the gazetteer knows`;
+  const places = {}, lead = {};
+  for (const p of points) {
+    const name = placeName(p);
+    places[name] = (places[name] || 0) + p.count;
+    if (!lead[name] || lead[name][1] < p.count) lead[name] = [p.type, p.count];
+  }
+  bars($("places"), places, { limit: 14, colours: Object.fromEntries(Object.entries(lead).map(([n, [t]]) => [n, TYPE_COLOURS[t]])),
+    empty: "no events placed in the last hour" });
+}
+
 function latencyTable(lat) {
   const order = ["dedup", "tag", "time", "end_to_end"];
   const rows = order.filter((s) => lat[s]).map((s) => {
@@ -177,6 +301,7 @@ function render(s) {
   const stages = Object.entries(s.deadletters_by_stage).map(([k, v]) => `${k}: ${v}`).join(" · ");
   $("dead-stages").textContent = stages ? `by stage: ${stages}` : "";
   bars($("kinds"), s.duplicates_by_kind, { colours: { exact: "#2563eb", near: "#0891b2", boilerplate: "#667085", corrections: "#d97706" }, empty: "no duplicates in the last hour" });
+  drawMap(s.event_map);
   latestEvents(s.latest_events, s.now);
   latencyTable(s.latency_ms);
   workersTable(s.workers, s.worker);
@@ -193,5 +318,6 @@ async function refresh() {
   }
 }
 
+initMap();
 refresh();
 setInterval(refresh, POLL_MS);

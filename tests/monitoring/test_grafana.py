@@ -72,11 +72,15 @@ def test_the_workers_dashboard_loads_nothing_from_the_internet() -> None:
     page = (web / "dashboard.html").read_text()
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", page)
     assert set(re.findall(r"""(?:src|href)="(/warta/static/[^"]+)\"""", page)) == {
-        "/warta/static/dashboard.js", "/warta/static/dashboard.css"}
+        "/warta/static/dashboard.js", "/warta/static/dashboard.css", "/warta/static/topojson-client.min.js",
+        "/warta/static/NOTICE.txt"}
     css, js = (web / "dashboard.css").read_text(), (web / "dashboard.js").read_text()
     assert "@import" not in css and "url(" not in css
-    assert re.findall(r"fetch\(([^,)]+)", js) == ['"/warta/stats"']
+    # The page's data, and the vendored country outlines once (world-atlas, served by the worker).
+    assert re.findall(r"fetch\(([^,)]+)", js) == ['"/warta/static/countries-110m.json"', '"/warta/stats"']
     assert not re.search(r"\bimport\b|XMLHttpRequest|WebSocket|<script", js)
+    vendored = (web / "vendor" / "topojson-client.min.js").read_text()
+    assert not re.search(r"\bfetch\b|\bimport\b|XMLHttpRequest|WebSocket", vendored)
 
 
 def test_every_static_file_is_there_and_each_vendored_one_has_its_licence() -> None:
