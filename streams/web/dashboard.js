@@ -175,7 +175,7 @@ function mapOutline() {
   return `M${edge(-180, lats).join("L")}L${edge(180, lats.slice().reverse()).join("L")}Z`;
 }
 
-const worldMap = { root: null, land: null, points: null };
+const worldMap = { land: null, points: null, outlines: "none" }; // outlines: none | loading | drawn
 
 function initMap() {
   const root = svg("svg", { viewBox: `0 0 ${MAP_W} ${MAP_H}`, role: "img", "aria-label": "events of the last hour on a world map" });
@@ -186,22 +186,32 @@ function initMap() {
   worldMap.land = svg("g", { class: "land", "clip-path": "url(#map-clip)" });
   worldMap.points = svg("g", { class: "points" });
   root.append(defs, svg("path", { d: mapOutline(), class: "sea" }), worldMap.land, worldMap.points);
-  worldMap.root = root;
   $("map").replaceChildren(root);
-  fetch("/warta/static/countries-110m.json").then((r) => r.json()).then((world) => {
+  loadOutlines();
+}
+
+// Once; if the worker did not answer (restarting), the next poll tries again.
+function loadOutlines() {
+  worldMap.outlines = "loading";
+  fetch("/warta/static/countries-110m.json").then((r) => {
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    return r.json();
+  }).then((world) => {
     const countries = topojson.feature(world, world.objects.countries).features.filter((f) => f.id !== ANTARCTICA);
     worldMap.land.replaceChildren(...countries.map((f) => {
       const path = svg("path", { d: countryPath(f.geometry) });
       path.append(svg("title", {}, f.properties.name));
       return path;
     }));
-  }).catch((err) => { $("map-note").textContent = `no country outlines (${err.message})`; });
+    worldMap.outlines = "drawn";
+  }).catch(() => { worldMap.outlines = "none"; });
 }
 
 const placeName = (p) => `${p.place || "?"}${p.country && p.country !== p.place ? ", " + p.country : ""}`;
 const PRECISION = { region: "a region, shown at its seat", country: "a whole country, shown at a point inside it" };
 
 function drawMap(state) {
+  if (worldMap.outlines === "none") loadOutlines();
   const points = (state && state.points) || [];
   const max = Math.max(1, ...points.map((p) => p.count));
   // Circle area grows with the count (a sqrt scale): one event has a radius of 5 units (of 960 across), the largest
