@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 
@@ -24,6 +24,7 @@ __all__ = [
     "LOG_FORMATS",
     "READY_LOGGER",
     "JsonFormatter",
+    "PayloadFilter",
     "RepeatFilter",
     "announce_ready",
     "assignment_text",
@@ -98,6 +99,38 @@ class RepeatFilter(logging.Filter):
         return True
 
 
+class PayloadFilter(logging.Filter):
+    """Record values out of the Kafka client libraries' debug lines: Faust's "send: topic=… k=… v=…" and aiokafka's
+    "Sending (key=… value=…)" printed every article whole (text that is not ours to copy into logs, and megabytes a
+    line); the value becomes its size, the key (an article id) stays."""
+
+    # template -> the position of the record value among its arguments
+    VALUES: ClassVar[dict[str, int]] = {
+        "send: topic=%r k=%r v=%r timestamp=%r partition=%r": 2,
+        "Sending (key=%s value=%s) to %s": 1,
+    }
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Always True: the line stays, with the value's size in place of the value."""
+        at = self.VALUES.get(str(record.msg))
+        if at is not None and isinstance(record.args, tuple) and len(record.args) > at:
+            value = record.args[at]
+            if isinstance(value, bytes | bytearray | memoryview | str):
+                args = list(record.args)
+                args[at] = _Size(len(value))
+                record.args = tuple(args)
+        return True
+
+
+class _Size(int):
+    """A value's size, shown as "<N bytes>" by %r and %s alike."""
+
+    def __repr__(self) -> str:
+        return f"<{int(self)} bytes>"
+
+    __str__ = __repr__
+
+
 def worker_fields(app_id: str, web: str) -> dict[str, Any]:
     """What every JSON log line of a worker says about the worker."""
     return {"app_id": app_id, "host": socket.gethostname(), "pid": os.getpid(), "web": web}
@@ -114,11 +147,11 @@ def logging_config(log_format: str, level: str, fields: dict[str, Any]) -> dict[
     else:
         formatters = {}
         handler = {"class": "colorlog.StreamHandler", "formatter": "colored"}  # Faust's own, without its level
-    handler["filters"] = ["repeats"]
+    handler["filters"] = ["repeats", "payloads"]
     return {
         "merge": True,
         "formatters": formatters,
-        "filters": {"repeats": {"()": RepeatFilter}},
+        "filters": {"repeats": {"()": RepeatFilter}, "payloads": {"()": PayloadFilter}},
         "handlers": {"default": handler},
         # The ready line shows at the default level (warning) and below; --log-level error keeps it quiet.
         "loggers": {READY_LOGGER: {"level": min(numeric, logging.INFO)}} if numeric <= logging.WARNING else {},

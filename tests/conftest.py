@@ -75,14 +75,15 @@ def worker_factory(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Callable[..
 
     started: list[WorkerProcess] = []
 
-    def start(prefix: str, *, agents: str = "dedup,tag,time", name: str = "w0", **env: str) -> WorkerProcess:
+    def start(prefix: str, *, agents: str = "dedup,tag,time", name: str = "w0", log_level: str = "info",
+              **env: str) -> WorkerProcess:
         # Topics first, so a test's producer never races the worker.
         create_topics(Settings.from_env(bootstrap_servers=kafka_bootstrap, topic_prefix=prefix), kafka_bootstrap)
         port = free_port()
         log = tmp_path / f"{name}.log"
         cmd = [sys.executable, "-m", "streams", "worker", "--bootstrap", kafka_bootstrap, "--prefix", prefix,
                "--agents", agents, "--data-dir", str(tmp_path / f"{name}-state"), "--web-port", str(port),
-               "--log-level", "info"]
+               "--log-level", log_level]
         proc = subprocess.Popen(cmd, stdout=log.open("ab"), stderr=subprocess.STDOUT, cwd=ROOT,
                                 env={**os.environ, **env})
         w = WorkerProcess(proc, log, port)

@@ -117,3 +117,18 @@ def test_a_record_that_kills_the_worker_twice_is_dead_lettered_the_third_time(
     assert PILL.encode() in base64.b64decode(letters[0]["original_b64"])
     assert {codec.loads(r.value)["id"] for r in done} >= {a for a, _ in valid}
     assert "poison" not in {codec.loads(r.value)["id"] for r in done}
+
+
+def test_debug_logs_name_articles_but_never_print_their_text(
+    kafka_bootstrap: str, prefix: str, worker_factory: Any
+) -> None:
+    marker = "Kalimat-rahasia-yang-tidak-boleh-masuk-log"
+    aid, raw = "debug-article", codec.dumps({"id": "debug-article", "title": f"Judul {marker}",
+                                            "body": f"Presiden meresmikan bendungan. {marker}\nWarga menyambutnya."})
+    worker = worker_factory(prefix, log_level="debug")
+    _send(kafka_bootstrap, f"{prefix}articles", [(aid.encode(), raw)])
+    done = consume_until(kafka_bootstrap, f"{prefix}enriched", lambda got: len(got) >= 1, workers=(worker,))
+    assert codec.loads(done[0].value)["id"] == aid
+    log = worker.output()
+    assert "DEBUG" in log and aid in log  # debug lines were written, and they name the article
+    assert marker not in log
