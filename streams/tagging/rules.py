@@ -57,9 +57,12 @@ _STATE_GROUPS = frozenset(
         "pejabat",
     )
 )
-# Mention types that never act or receive (a place, an outlet, an unnamed source).
+# Blame and warnings: addressed to nobody, in a non-political sentence, they are no event (an appeal to
+# donors after a drought is, though the donors are no named recipient).
+_ADDRESSED = frozenset(("ACCUSE", "THREATEN"))
 # People a town must have to count as the place of an act when words stand between it and "in"/"di".
 _TOWN = 15_000
+# Mention types that never act or receive (a place, an outlet, an unnamed source).
 _NOT_SIDES = frozenset(("LOCATION", "MEDIA", "SOURCE"))
 # Words that open a noun phrase of its own ("said the attack began", "kata Kim, rudal itu menghantam"): after a
 # speech verb, an act behind one of them has its own subject, which is not the speaker.
@@ -613,8 +616,9 @@ class _Paragraph:
                     gap = text[m.end : cue[0]]
                     ok = m.end <= cue[0] and len(gap.split()) <= 3 and not any(c in gap for c in ",.;:()\"“”")
                 else:
+                    # "perusahaan teknologi asal Singapura", "Bank Rakyat Indonesia": up to two words between.
                     gap = text[cue[1] : m.start]
-                    ok = cue[1] <= m.start and gap.split() in ([], ["asal"], ["milik"], ["dari"])
+                    ok = cue[1] <= m.start and len(gap.split()) <= 2 and not any(c in gap for c in ",.;:()\"“”")
                 if ok:
                     m.type, m.political = "ORG", False
 
@@ -1020,8 +1024,10 @@ class _Paragraph:
             reported = reporter is not None and _political(reporter)
             if not rule.strong and nonpolitical and not reported and not any(_political(a) for a in actors):
                 continue  # aid after a quake is political when a state or agency gives it, not a neighbour
-            if nonpolitical and rule.type == "ACCUSE" and not recipients:
-                continue  # "fire officials blamed a short circuit": blame with nobody blamed is no accusation
+            if nonpolitical and rule.type in _ADDRESSED and not recipients:
+                # "fire officials blamed a short circuit", "the weather agency warned of heavy snow": blame and
+                # warnings addressed to nobody, amid weather, disasters or crime.
+                continue
             if (
                 nonpolitical
                 and not rule.strong
