@@ -105,7 +105,7 @@ def test_request_to_allies_names_them() -> None:
     assert [(r.canonical, r.type, r.country) for r in event.recipients] == [("allies", "GROUP", None)]
 
 
-# The fifth to eleventh blind sets (issue 10), written by helpers who never saw the rules: their first
+# The fifth to twelfth blind sets (issue 10), written by helpers who never saw the rules: their first
 # measurements are in bench/results/tagging.md. They are below the issue's targets (right type 0.85, quiet 0.95)
 # for now, so these floors only keep what was reached from slipping back: (right type, quiet) per language.
 BLIND_FLOORS = {
@@ -126,6 +126,10 @@ BLIND_FLOORS = {
     # (EN 0.935 / 0.967, ID 0.941 / 1.000).
     ("en", "_blind11"): (0.92, 0.95),
     ("id", "_blind11"): (0.92, 0.97),
+    # First measurement of blind 12 (2026-12-03, after the blind-11 pass it judges): EN 0.876 right / 0.767 quiet,
+    # ID 0.882 / 0.900 (the core before the day's passes: EN 0.859 / 0.733, ID 0.859 / 0.917).
+    ("en", "_blind12"): (0.86, 0.75),
+    ("id", "_blind12"): (0.87, 0.88),
 }
 
 
