@@ -27,7 +27,10 @@ log = logging.getLogger("warta.monitor")
 
 PUBLISH_S = 2.0  # how often a worker publishes its changed windows, and its status if that changed
 HEARTBEAT_S = 5.0  # an unchanged status is sent again this often (views drop a worker silent for 15 s)
-LATEST_PER_PARTITION = 25  # events read back from each partition of `events` at start, for the live table
+# At start, the map and the live table read `events` back from an hour ago (the map's window), but never more than
+# this many records a partition: a restarted worker shows the last hour without reading a backlog of millions.
+BACKFILL_PER_PARTITION = 20_000
+BACKFILL_SECONDS = 3600
 RETRY_S = 5.0
 
 
@@ -172,8 +175,12 @@ class Monitor:
             consumer.assign(stats + events)
             await consumer.seek_to_beginning(*stats)
             starts, ends = await consumer.beginning_offsets(events), await consumer.end_offsets(events)
+            hour_ago = await consumer.offsets_for_times(
+                {tp: int((time.time() - BACKFILL_SECONDS) * 1000) for tp in events})
             for tp in events:
-                consumer.seek(tp, max(starts[tp], ends[tp] - LATEST_PER_PARTITION))
+                since = hour_ago.get(tp)
+                first = since.offset if since is not None else ends[tp]  # None: nothing that recent
+                consumer.seek(tp, max(starts[tp], first, ends[tp] - BACKFILL_PER_PARTITION))
             targets = await consumer.end_offsets(stats)
             while True:
                 batches = await consumer.getmany(timeout_ms=1000, max_records=2000)

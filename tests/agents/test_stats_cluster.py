@@ -143,6 +143,13 @@ def test_every_worker_serves_the_merged_stats_of_all_and_they_survive_restarts(
     [three] = stats_until([w3], lambda got: got[0]["caught_up"] and got[0]["totals_last_hour"] == totals)
     assert three["latency_ms"]["end_to_end"]["count"] == len(sent)
     assert {w["worker"] for w in three["workers"]} >= {one["worker"], two["worker"]}
+    # The map reads `events` back from an hour ago: the new worker draws every event of the hour, as they did.
+    drawn = three["event_map"]
+    assert drawn["placed"] + drawn["unplaced"] == n_events, drawn
+    def places(state: dict[str, Any]) -> list[tuple[str, str, int]]:
+        return sorted((p["type"], p["place"], p["count"]) for p in state["points"])
+
+    assert places(drawn) == places(one["event_map"]) != []
 
 
 def readiness_until_ready(worker: WorkerProcess, timeout: float = 90) -> list[tuple[int, str]]:
