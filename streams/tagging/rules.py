@@ -949,8 +949,11 @@ class _Paragraph:
         text = self.text
         s0, s1 = sent
         sport = self._cue_before("sport", s0, s1)
-        if sport is not None and self._mention_at(sport[0]) is None:  # not "Arab League", a name
-            return  # "players surrounded the referee to protest": sport vetoes even strong triggers
+        if sport is not None:
+            inside = self._mention_at(sport[0])
+            # Not "Arab League", a name that holds the word; but "Australian Open" is sport though it starts with one.
+            if inside is None or inside.end < sport[1]:
+                return  # "players surrounded the referee to protest": sport vetoes even strong triggers
         in_sent = [m for m in self.mentions if s0 <= m.start and m.end <= s1]
         nonpolitical = self._cue_before("nonpolitical", s0, s1) is not None
         # Types already emitted for this sentence; NONE (an idiom row that is no event) starts in it so its
