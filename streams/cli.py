@@ -224,6 +224,12 @@ def _read_inputs(paths: list[str]) -> Iterator[tuple[str, int, bytes, str]]:
             yield name, 1, codec.dumps({"id": stem, "body": text}), ""
 
 
+def _one_line(message: str) -> str:
+    """A report of one article as one stderr line: a multi-line error message (a schema error, an exception
+    quoting the article) would otherwise split it and break `grep`-style reading of the report."""
+    return " ".join(message.split("\n")).replace("\r", " ")
+
+
 def _reason(exc: InvalidMessage, hint: str) -> str:
     """An invalid record's reason, with the file's encoding hint when the record is not UTF-8."""
     return f"{exc.reason}: {exc}" + (f": {hint}" if hint and exc.reason == "bad_encoding" else "")
@@ -238,8 +244,10 @@ def enrich(
 ) -> None:
     """Enrich articles offline (no Kafka): JSON Lines out, in input order, one dedup memory for all input.
 
-    Uses exactly the same cores as the stream. Invalid records are reported on stderr with the reason and
-    the run exits with status 1 at the end.
+    Uses exactly the same cores as the stream. A bad article never stops the run: each is reported on stderr
+    in one line, `<file>:<line>: <reason>: <detail>` (the reasons of the dead letters, e.g. not_json or schema;
+    `internal` for an unexpected error while enriching it), and the rest still come out. Exit status: 0 when
+    every article came out, 1 at the end if any was bad (a count of them is the last line on stderr).
     """
     from streams.article import parse_article
     from streams.dedup import DedupConfig, Deduplicator
@@ -249,26 +257,32 @@ def enrich(
     settings = _settings()
     dedup = Deduplicator(config=DedupConfig(window_seconds=settings.dedup_retention_days * 86400))
     tagger = tagger_from_spec(settings.taggers)
-    failures = records = 0
+    invalid = internal = records = 0
     out = sys.stdout.buffer
     for origin, line, raw, hint in _read_inputs(paths or []):
         records += 1
         try:
             article = parse_article(raw, settings.max_body_bytes)
         except InvalidMessage as exc:
-            failures += 1
-            _err(f"{origin}:{line}: {_reason(exc, hint)}")
+            invalid += 1
+            _err(_one_line(f"{origin}:{line}: {_reason(exc, hint)}"))
             continue
-        enriched, events, _audits = enrich_one(
-            article, dedup, record_time=time.time(), clock=time.time, tagger=tagger
-        )
-        for record in events if events_only else [enriched]:
-            out.write(codec.dumps(record) + b"\n")
+        try:
+            enriched, events, _audits = enrich_one(
+                article, dedup, record_time=time.time(), clock=time.time, tagger=tagger
+            )
+            lines = b"".join(codec.dumps(record) + b"\n" for record in (events if events_only else [enriched]))
+        except Exception as exc:  # a bug in a core (or a plug-in tagger) costs this article, not the rest
+            internal += 1
+            _err(_one_line(f"{origin}:{line}: internal: article {article.id[:80]!r}: {type(exc).__name__}: {exc}"))
+            continue
+        # Written whole after the work succeeded, so a failed article leaves no partial output.
+        out.write(lines)
         out.flush()
     if not records:
         _err(f"no articles in {', '.join(paths or ['-'])}")
-    if failures:
-        _err(f"{failures} invalid record(s)")
+    if invalid or internal:
+        _err(f"{invalid + internal} bad article(s) of {records}: {invalid} invalid, {internal} internal error(s)")
         raise typer.Exit(1)
 
 

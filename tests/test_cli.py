@@ -150,6 +150,56 @@ def test_enrich_reports_bad_lines_and_exits_1() -> None:
     assert b"-:2: not_json" in result.stderr
 
 
+def test_enrich_reports_each_bad_article_in_one_line_and_goes_on(tmp_path: Path) -> None:
+    """Valid articles (the wire samples), invalid JSON, a wrong type, an over-long id and an article that makes a
+    (plug-in) tagger raise: every valid one comes out in order, each bad one is one stderr line, exit status 1."""
+    wire = (ROOT / "examples" / "002_wire_en.jsonl").read_bytes().splitlines()
+    seed_body = SEED.read_text("utf-8")
+    lines = [
+        wire[0],
+        b'{"id": "broken", "body": "no closing brace"',
+        codec.dumps({"id": 42, "body": seed_body}),
+        wire[1],
+        codec.dumps({"id": "x" * 513, "body": seed_body}),
+        codec.dumps({"id": "buggy", "body": "TAGGER-BUG in the first paragraph.\nA second one."}),
+        codec.dumps({"id": "seed", "body": seed_body}),
+        *wire[2:],
+    ]
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(b"\n".join(lines) + b"\n")
+    env = {"WARTA_TAGGERS": "tests.failing_tagger:FailingTagger"}
+    result = _warta("enrich", str(mixed), env=env)
+    assert result.returncode == 1, result.stderr
+    wire_ids = [codec.loads(line)["id"] for line in wire]
+    out = [codec.loads(line) for line in result.stdout.splitlines()]
+    assert [doc["id"] for doc in out] == [wire_ids[0], wire_ids[1], "seed", *wire_ids[2:]]
+    for doc in out:
+        validate(doc, "enriched-article.v1")
+    err = result.stderr.decode().splitlines()
+    assert "Traceback" not in result.stderr.decode()
+    assert len(err) == 5, err  # four bad articles, then the count
+    assert err[0].startswith(f"{mixed}:2: not_json: ")
+    assert err[1].startswith(f"{mixed}:3: schema: ") and "id must be string" in err[1]
+    assert err[2].startswith(f"{mixed}:5: schema: ") and "over the 512-character limit" in err[2]
+    assert err[3] == f"{mixed}:6: internal: article 'buggy': ZeroDivisionError: a tagger bug on buggy"
+    assert err[4] == f"4 bad article(s) of {len(lines)}: 3 invalid, 1 internal error(s)"
+    # Without the bad ones, the same articles come out alike: a failed article left nothing in the dedup memory
+    # that changes the flags of those after it (the tagger fails after dedup, so "buggy" is remembered, but it
+    # shares no paragraph with the others).
+    good = tmp_path / "good.jsonl"
+    good.write_bytes(b"\n".join([wire[0], wire[1], lines[6], *wire[2:]]) + b"\n")
+    clean = _warta("enrich", str(good), env=env)
+    assert clean.returncode == 0, clean.stderr
+    assert clean.stderr == b""
+    flags = [[p["duplicate"] for p in codec.loads(line)["paragraphs"]] for line in clean.stdout.splitlines()]
+    assert flags == [[p["duplicate"] for p in doc["paragraphs"]] for doc in out]
+
+
+def test_enrich_help_documents_the_exit_status() -> None:
+    out = re.sub(r"[│\s]+", " ", _warta("enrich", "--help").stdout.decode())  # Rich's box and wrapping
+    assert "internal" in out and "1 at the end if any was bad" in out
+
+
 def test_commands_needing_a_broker_say_so_in_one_line(tmp_path: Path) -> None:
     result = _warta("topics", "list", env={"WARTA_HOME": str(tmp_path), "KAFKA_BOOTSTRAP_SERVERS": ""})
     assert result.returncode == 1
