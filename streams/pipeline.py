@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +10,7 @@ from streams.article import Article, parse_published
 from streams.dedup import Correction, Deduplicator, ParagraphVerdict
 from streams.lang import guess_language
 from streams.tagging import Tagger, tag
-from streams.timing import event_time, extract, infer_published, zone_for_source
+from streams.timing import Clock, event_time, extract, infer_published, zone_for_source
 
 __all__ = [
     "Clock",
@@ -24,7 +24,6 @@ __all__ = [
     "time_stage",
 ]
 
-Clock = Callable[[], float]
 
 DEDUPED = "warta.deduped-article/v1"
 TAGGED = "warta.tagged-article/v1"
@@ -173,7 +172,9 @@ def time_stage(doc: dict[str, Any], *, clock: Clock) -> tuple[dict[str, Any], li
         source = "metadata"
     else:
         kept = [t if i not in skip else "" for i, t in enumerate(texts)]
-        inferred = infer_published(kept, language=doc["language"], zone=zone)
+        # "Now" for the future-date guard is when the record arrived: a replay of an old archive decides the same.
+        arrived = datetime.fromisoformat(doc["ingested_at"]).timestamp()
+        inferred = infer_published(kept, language=doc["language"], zone=zone, clock=lambda: arrived)
         if inferred is not None:
             published, source = inferred, "text"
         else:

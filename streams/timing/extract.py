@@ -81,13 +81,9 @@ def extract(
 
     Anaphoric expressions ("Sebulan kemudian", "keesokan harinya", "the next day") are resolved against the
     story's reference time instead: the last date the paragraphs gave before them (streams/timing/narrative.py).
-    When published is None the date is inferred from the text (see infer_published); when that fails,
-    relative expressions keep value None and the flag "unresolved".
+    The caller decides the publication date (from metadata, `infer_published` or the ingest time): without
+    one, relative expressions keep value None and the flag "unresolved".
     """
-    if published is None:
-        from streams.timing.published import infer_published
-
-        published = infer_published(paragraphs, language=language, zone=zone)
     anchor = anchor_date(published, zone)
     story = Narrative(anchor)
     out: list[TimeExpression] = []

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-__all__ = ["Clock", "EventTime", "Granularity", "Kind", "SystemClock", "TimeExpression"]
+__all__ = ["Clock", "EventTime", "Granularity", "Kind", "TimeExpression"]
 
 Granularity = Literal["year", "month", "week", "day", "hour", "minute"]
 Kind = Literal["date", "time", "duration", "set"]
 
 
-class Clock(Protocol):
-    """Tells the current time; tests pass a fixed one."""
-
-    def now(self) -> datetime:
-        """Return the current time, timezone-aware."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class SystemClock:
-    """The wall clock (UTC)."""
-
-    def now(self) -> datetime:
-        """Return the current time in UTC."""
-        return datetime.now(UTC)
+# The one clock of Warta's cores and stages: seconds since the epoch, injected (tests pass a fixed one; the
+# pipeline passes the record's ingest time, so a replay decides as the first pass did).
+Clock = Callable[[], float]
 
 
 @dataclass(frozen=True, slots=True)

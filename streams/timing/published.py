@@ -35,7 +35,7 @@ def infer_published(
     Only dates that need no anchor count (with a year, or a day name that fixes the year against the
     clock); None when nothing credible is found, e.g. the lead only says "kemarin".
     """
-    today = clock.now().astimezone(zone).date() if clock is not None else None
+    today = datetime.fromtimestamp(clock(), zone).date() if clock is not None else None
     lead = [(i, p) for i, p in enumerate(paragraphs[:_LEAD_PARAGRAPHS])]
     per_paragraph: list[list[date]] = []
     for index, text in lead:
