@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -65,37 +65,49 @@ class JsonFormatter(logging.Formatter):
 
 
 class RepeatFilter(logging.Filter):
-    """At most one warning or error line a second per logger and message template from the Kafka client libraries;
-    the next line printed says how many were dropped. While the broker was down a worker logged 47,460 such lines
-    (5 MB) in 19 s, all alike ("Unable connect to node …", "Heartbeat failed …"); the first of each is what says
-    something. Warta's own lines, and other levels, pass untouched."""
+    """At most one warning or error line a second per logger from the Kafka client libraries; the next line printed
+    says how many were dropped (how many like itself, how many others). While the broker was down a worker logged
+    47,460 such lines (5 MB) in 19 s, all alike ("Unable connect to node …", "Heartbeat failed …"); the first of each
+    is what says something. Limited per logger, not per template: `aiokafka` alone alternates two templates while the
+    broker is away ("Unable connect …", "Unable to update metadata …"), which made two lines a second. Warta's own
+    lines, and other levels, pass untouched."""
 
     LIBRARIES = frozenset({"aiokafka", "kafka", "faust", "mode"})
-    MAX_TEMPLATES = 1000  # a bound on memory, should a library put variable text in its templates
+    MAX_KEYS = 1000  # a bound on memory, should a library put variable text in its logger names or templates
 
     def __init__(self, interval: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
         self.interval = interval
         self.clock = clock
-        # (logger, template) -> (when its last line was printed, lines dropped since)
-        self.seen: dict[tuple[str, str], tuple[float, int]] = {}
+        # logger -> when its last line was printed
+        self.printed: dict[str, float] = {}
+        # logger -> template -> lines dropped since its last printed line
+        self.dropped: dict[str, Counter[str]] = defaultdict(Counter)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """False for a repeat within the interval; a line let through after repeats gets their count."""
+        """False within the interval after the logger's last line; a line let through after drops gets their count."""
         if record.levelno < logging.WARNING or record.name.partition(".")[0] not in self.LIBRARIES:
             return True
-        key = (record.name, str(record.msg))
+        template = str(record.msg)
         now = self.clock()
-        last = self.seen.get(key)
-        if last is not None and now - last[0] < self.interval:
-            self.seen[key] = (last[0], last[1] + 1)
+        last = self.printed.get(record.name)
+        if last is not None and now - last < self.interval:
+            dropped = self.dropped[record.name]
+            if template in dropped or len(dropped) < self.MAX_KEYS:
+                dropped[template] += 1
+            else:
+                dropped[""] += 1  # counted among the others
             return False
-        if last is not None and last[1]:
+        dropped = self.dropped.pop(record.name, Counter())
+        if last is not None and dropped:
+            same = dropped[template]
+            others = sum(dropped.values()) - same
+            parts = ([f"repeated {same} times"] if same else []) + ([f"{others} other lines dropped"] if others else [])
             # No "%" in the addition: the record's own arguments still format its template.
-            record.msg = f"{record.msg} (repeated {last[1]} times in the last {now - last[0]:.1f} s)"
-        if key not in self.seen and len(self.seen) >= self.MAX_TEMPLATES:
-            self.seen.pop(next(iter(self.seen)))
-        self.seen[key] = (now, 0)
+            record.msg = f"{record.msg} ({' and '.join(parts)} in the last {now - last:.1f} s)"
+        if record.name not in self.printed and len(self.printed) >= self.MAX_KEYS:
+            self.printed.pop(next(iter(self.printed)))
+        self.printed[record.name] = now
         return True
 
 
