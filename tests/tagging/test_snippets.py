@@ -105,7 +105,7 @@ def test_request_to_allies_names_them() -> None:
     assert [(r.canonical, r.type, r.country) for r in event.recipients] == [("allies", "GROUP", None)]
 
 
-# The fifth to twelfth blind sets (issue 10), written by helpers who never saw the rules: their first
+# The fifth to thirteenth blind sets (issue 10), written by helpers who never saw the rules: their first
 # measurements are in bench/results/tagging.md. They are below the issue's targets (right type 0.85, quiet 0.95)
 # for now, so these floors only keep what was reached from slipping back: (right type, quiet) per language.
 BLIND_FLOORS = {
@@ -131,6 +131,10 @@ BLIND_FLOORS = {
     # (EN 0.959 / 0.917, ID 0.953 / 0.967).
     ("en", "_blind12"): (0.94, 0.90),
     ("id", "_blind12"): (0.94, 0.95),
+    # First measurement of blind 13 (2026-12-03, after the blind-12 pass it judges): EN 0.876 right / 0.783 quiet,
+    # ID 0.859 / 0.867 (the core before the day's passes: EN 0.841 / 0.700, ID 0.829 / 0.817).
+    ("en", "_blind13"): (0.86, 0.77),
+    ("id", "_blind13"): (0.84, 0.85),
 }
 
 
