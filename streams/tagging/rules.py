@@ -57,6 +57,8 @@ _STATE_GROUPS = frozenset(
         "pejabat",
     )
 )
+# A sentence that opens by setting itself in a past century's year tells history, whatever it holds.
+_HISTORY = re.compile(r"(?:History lesson: )?(?:In|Pada|Sejak)\b[^,.;\n]{0,24}?\b1[0-9]{3}\b")
 # Blame and warnings: addressed to nobody, in a non-political sentence, they are no event (an appeal to
 # donors after a drought is, though the donors are no named recipient).
 _ADDRESSED = frozenset(("ACCUSE", "THREATEN"))
@@ -954,6 +956,8 @@ class _Paragraph:
             # Not "Arab League", a name that holds the word; but "Australian Open" is sport though it starts with one.
             if inside is None or inside.end < sport[1]:
                 return  # "players surrounded the referee to protest": sport vetoes even strong triggers
+        if _HISTORY.match(text, s0):
+            return  # "In 1947 the Dutch launched ...", "Pada 19 Desember 1948, Belanda ...": history, not news
         in_sent = [m for m in self.mentions if s0 <= m.start and m.end <= s1]
         nonpolitical = self._cue_before("nonpolitical", s0, s1) is not None
         # Types already emitted for this sentence; NONE (an idiom row that is no event) starts in it so its
