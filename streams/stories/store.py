@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Protocol
 
+from streams import codec
 from streams.stories.story import Story
 
-__all__ = ["DictStore", "StoryStore"]
+__all__ = ["DictStore", "MappingStore", "StoryStore"]
 
 
 class StoryStore(Protocol):
@@ -80,3 +81,59 @@ class DictStore:
 
     def __len__(self) -> int:
         return len(self._stories)
+
+
+class MappingStore:
+    """Stories and the blocking index in two byte mappings (Faust tables in the stream, dicts in tests).
+
+    Values are JSON: a story's `state()`, and a key's list of story ids. `owned` picks the stories `stories()`
+    yields (in the stream: those of the partition being worked on, so an expiry sweep deletes only keys whose
+    changelog is that partition's).
+    """
+
+    __slots__ = ("_index", "_owned", "_stories")
+
+    def __init__(self, stories: MutableMapping[bytes, bytes], index: MutableMapping[bytes, bytes],
+                 owned: Callable[[Story], bool] | None = None) -> None:
+        self._stories = stories
+        self._index = index
+        self._owned = owned
+
+    def story(self, story_id: str) -> Story | None:
+        """The story with this id, or None."""
+        raw = self._stories.get(story_id.encode("utf-8"))
+        return None if raw is None else Story.from_state(codec.loads(raw))
+
+    def put_story(self, story: Story) -> None:
+        """Save a new or changed story."""
+        self._stories[story.story_id.encode("utf-8")] = codec.dumps(story.state())
+
+    def drop_story(self, story_id: str) -> None:
+        """Forget a story."""
+        self._stories.pop(story_id.encode("utf-8"), None)
+
+    def stories(self) -> Iterator[Story]:
+        """Every story held that `owned` accepts (a snapshot: the sweep deletes while it walks)."""
+        found = [Story.from_state(codec.loads(raw)) for raw in list(self._stories.values())]
+        return iter([s for s in found if self._owned is None or self._owned(s)])
+
+    def candidates(self, key: str) -> list[str]:
+        """The ids of the stories filed under a blocking key."""
+        raw = self._index.get(key.encode("utf-8"))
+        return [] if raw is None else list(codec.loads(raw))
+
+    def file(self, key: str, story_id: str) -> None:
+        """File a story under a blocking key (once)."""
+        ids = self.candidates(key)
+        if story_id not in ids:
+            self._index[key.encode("utf-8")] = codec.dumps([*ids, story_id])
+
+    def unfile(self, key: str, story_id: str) -> None:
+        """Remove a story from a blocking key; an emptied key goes."""
+        ids = self.candidates(key)
+        if story_id in ids:
+            ids.remove(story_id)
+            if ids:
+                self._index[key.encode("utf-8")] = codec.dumps(ids)
+            else:
+                self._index.pop(key.encode("utf-8"), None)

@@ -11,6 +11,9 @@ from streams.stories.features import EventView, PlaceView
 
 __all__ = ["STORY", "Story", "add_event", "open_story", "story_id_for"]
 
+# The fields of PlaceView in order: a place is stored as a list of them.
+_PLACE_FIELDS = ("name", "country", "gazetteer_id", "lat", "lon", "precision")
+
 STORY = "warta.story/v1"
 # A story keeps this many actors and places: enough to show and to match, bounded however long it runs.
 _MAX_LISTED = 12
@@ -72,6 +75,38 @@ class Story:
             "headline_event_id": self.headline_event,
             "event_ids": list(self.event_ids),
         }
+
+
+    def state(self) -> dict[str, Any]:
+        """Everything the story knows, as JSON-ready data (a table value); `Story.from_state` reads it back."""
+        return {
+            "story_id": self.story_id, "type": self.type, "mentions_text": self.mentions_text,
+            "countries": sorted(self.countries), "names": sorted(self.names),
+            "places": [[getattr(p, f) for f in _PLACE_FIELDS] for p in self.places],
+            "window": list(self.window), "explicit": self.explicit, "granularity": self.granularity,
+            "first_seen": self.first_seen, "last_seen": self.last_seen,
+            "actors": self.actors, "recipients": self.recipients,
+            "articles": sorted(self.articles), "sources": sorted(self.sources), "languages": sorted(self.languages),
+            "event_ids": self.event_ids, "headline": self.headline,
+            "headline_confidence": self.headline_confidence, "headline_event": self.headline_event,
+            "keys": sorted(self.keys),
+        }
+
+    @classmethod
+    def from_state(cls, data: Mapping[str, Any]) -> Story:
+        """The story `state()` described."""
+        return cls(
+            story_id=data["story_id"], type=data["type"], mentions_text=data["mentions_text"],
+            countries=set(data["countries"]), names=set(data["names"]),
+            places=[PlaceView(*p) for p in data["places"]],
+            window=(int(data["window"][0]), int(data["window"][1])), explicit=bool(data["explicit"]),
+            granularity=data["granularity"], first_seen=float(data["first_seen"]),
+            last_seen=float(data["last_seen"]), actors=list(data["actors"]), recipients=list(data["recipients"]),
+            articles=set(data["articles"]), sources=set(data["sources"]), languages=set(data["languages"]),
+            event_ids=list(data["event_ids"]), headline=data["headline"],
+            headline_confidence=float(data["headline_confidence"]), headline_event=data["headline_event"],
+            keys=set(data["keys"]),
+        )
 
 
 def _iso(ts: float) -> str:
