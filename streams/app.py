@@ -12,7 +12,7 @@ from streams.settings import MAX_MESSAGE_BYTES, Settings
 
 __all__ = ["AGENTS", "broker_urls", "build_app"]
 
-AGENTS = ("dedup", "tag", "time")
+AGENTS = ("dedup", "tag", "time", "stories")
 
 
 def broker_urls(bootstrap: str) -> list[str]:

@@ -485,7 +485,9 @@ def tail(
 
 @app.command()
 def worker(
-    agents: Annotated[str, typer.Option(help="Comma-separated agents to run: dedup,tag,time.")] = "dedup,tag,time",
+    agents: Annotated[
+        str, typer.Option(help="Comma-separated agents to run: dedup,tag,time,stories.")
+    ] = "dedup,tag,time,stories",
     web_port: Annotated[
         int | None,
         typer.Option(help=_env("Dashboard/metrics port (0, or a busy one: a free one).", "WARTA_WEB_PORT",

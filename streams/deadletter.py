@@ -37,6 +37,7 @@ class Stage(StrEnum):
     DEDUP_ANSWERS = "dedup-answers"  # dedup-answers
     TAG = "tag"  # deduped
     TIME = "time"  # tagged
+    STORIES = "stories"  # story-events
 
 
 # Allowed by schemas/deadletter.v1.json but produced by no code: removing a value from a released enum would make

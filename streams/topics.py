@@ -20,7 +20,8 @@ class TopicSpec:
     configs: dict[str, str]
 
 
-# Logical name -> what it carries. Record keys: the article id (the event id on `events`).
+# Logical name -> what it carries. Record keys: the article id (the event id on `events`, the story id on
+# `stories`).
 LOGICAL_TOPICS: dict[str, str] = {
     "articles": "raw input articles (article.v1)",
     "deduped": "articles with duplicate flags (stage-article.v1)",
@@ -29,6 +30,7 @@ LOGICAL_TOPICS: dict[str, str] = {
     "events": "one record per event (event.v1)",
     "duplicates": "audit of every flagged paragraph (duplicate.v1)",
     "deadletter": "records that could not be processed, with reason and original bytes (deadletter.v1)",
+    "stories": "the latest state of each story, compacted (story.v1)",
 }
 
 # The workers' own record of what they did, for dashboards rather than consumers (so not part of the consumers'
@@ -47,6 +49,9 @@ MONITORING_TOPICS: dict[str, str] = {
 INTERNAL_TOPICS: dict[str, str] = {
     "dedup-probes": "key look-ups and claims, one batch per owner partition; sweep ticks",
     "dedup-answers": "owners' answers, to the article's own partition",
+    # The time stage's events on their way to the stories stage, sent to the partition that owns their type
+    # family (streams/stories/routing.py); the stories stage publishes them on `events` with their story_id.
+    "story-events": "events to link, on the partition of their type family's owner",
 }
 
 # Topics that may carry a whole (possibly oversized) article, or its original bytes.
@@ -57,6 +62,11 @@ _STATS_CONFIGS = {"cleanup.policy": "compact,delete", "retention.ms": str(2 * 36
                   "segment.ms": str(600 * 1000)}
 
 
+# `stories` holds each story's latest record (key: story id): compaction keeps one per story however often it
+# changes, and a consumer reading it from the start gets every story's current state.
+_STORIES_CONFIGS = {"cleanup.policy": "compact"}
+
+
 def topic_specs(settings: Settings, *, internal: bool = False) -> list[TopicSpec]:
     """The topics of one deployment (prefix, partitions and replication from settings); with
     ``internal``, the workers' own topics too."""
@@ -65,6 +75,8 @@ def topic_specs(settings: Settings, *, internal: bool = False) -> list[TopicSpec
         configs = {"max.message.bytes": str(MAX_MESSAGE_BYTES)} if logical in _LARGE else {}
         if logical == "stats":
             configs = dict(_STATS_CONFIGS)
+        elif logical == "stories":
+            configs = dict(_STORIES_CONFIGS)
         specs.append(
             TopicSpec(logical, settings.topic(logical), settings.partitions, settings.replication, configs)
         )

@@ -75,7 +75,7 @@ def worker_factory(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Callable[..
 
     started: list[WorkerProcess] = []
 
-    def start(prefix: str, *, agents: str = "dedup,tag,time", name: str = "w0", log_level: str = "info",
+    def start(prefix: str, *, agents: str = "dedup,tag,time,stories", name: str = "w0", log_level: str = "info",
               **env: str) -> WorkerProcess:
         # Topics first, so a test's producer never races the worker.
         create_topics(Settings.from_env(bootstrap_servers=kafka_bootstrap, topic_prefix=prefix), kafka_bootstrap)

@@ -23,9 +23,11 @@ from tests.conftest import ROOT
 RELEASED = ROOT / "tests" / "data" / "schemas" / "released"
 CURRENT = ROOT / "schemas"
 
-# Values Warta wrote before v1's enums listed them (issue 12): the released schema never matched these records,
-# so they are the one known exception to "today's records validate against the released schema".
-RELEASED_DRIFT = {("deadletter.v1", "reason"): {"article_id"}, ("deadletter.v1", "stage"): {"dedup-answers"}}
+# Values Warta wrote before v1's enums listed them (issue 12), and stages added since (`stories`, issue 14: a new
+# enum value is an additive change, but a validator of the released file rejects it): the released schema never
+# matched these records, so they are the known exception to "today's records validate against the released schema".
+RELEASED_DRIFT = {("deadletter.v1", "reason"): {"article_id"},
+                  ("deadletter.v1", "stage"): {"dedup-answers", "stories"}}
 
 
 @cache
@@ -35,6 +37,11 @@ def _registry(folder: Path) -> Registry:
         schema = json.loads(path.read_text())
         resources += [(path.name, Resource.from_contents(schema)), (schema["$id"], Resource.from_contents(schema))]
     return Registry().with_resources(resources)
+
+
+def is_released(schema: str) -> bool:
+    """Whether a schema file was part of a release (story.v1 is newer than the fixtures: nothing to keep to yet)."""
+    return (RELEASED / f"{schema}.json").is_file()
 
 
 def validate_in(message: Any, schema: str, folder: Path) -> None:

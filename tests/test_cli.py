@@ -217,7 +217,7 @@ def test_topics_create_and_list_on_the_broker(kafka_bootstrap: str, prefix: str)
     env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "WARTA_TOPIC_PREFIX": prefix}
     created = _warta("topics", "create", "--partitions", "2", env=env)
     assert created.returncode == 0, created.stderr
-    assert created.stdout.decode().count("created") == 8  # the seven public topics and `stats`
+    assert created.stdout.decode().count("created") == 9  # the eight public topics and `stats`
     listed = _warta("topics", "list", env=env).stdout.decode().splitlines()
     assert {f"{prefix}{name}\t2" for name in ("articles", "enriched", "events", "deadletter")} <= set(listed)
 
@@ -251,7 +251,7 @@ def test_topics_delete_takes_the_prefix_and_the_apps_own_topics(kafka_bootstrap:
     admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     admin.create_topics([NewTopic(changelog, 1, 1), NewTopic(other, 1, 1)])
     ours = {f"{prefix}{name}" for name in ("articles", "deduped", "tagged", "enriched", "events", "duplicates",
-                                           "deadletter", "stats")} | {changelog}
+                                           "deadletter", "stats", "stories")} | {changelog}
     try:
         asked = _warta("topics", "delete", env=env)
         assert asked.returncode == 1 and b"add --yes" in asked.stderr
@@ -297,11 +297,12 @@ def test_demo_once_runs_the_samples_through(kafka_bootstrap: str, prefix: str) -
     # A second run starts afresh: the previous run's topics and group go first, so nothing is flagged against it.
     again = _warta("demo", "--once", "--timeout", "120", "--prefix", prefix, env=env)
     assert again.returncode == 0, again.stdout.decode()[-3000:] + again.stderr.decode()[-3000:]
-    # With the changelogs of the three stages' poison-mark tables (streams/agents/poison.py).
-    assert "deleting the previous demo's 15 topics" in again.stdout.decode()
+    # With the changelogs of the three stages' poison-mark tables (streams/agents/poison.py), and the stories
+    # stage's `stories`, `story-events` and its two tables' changelogs.
+    assert "deleting the previous demo's 19 topics" in again.stdout.decode()
     assert again.stdout.decode().count(" of 000_59858f91a7a8876a#") == out.count(" of 000_59858f91a7a8876a#")
     cleaned = _warta("topics", "delete", "--prefix", prefix, "--yes", env=env)
-    assert cleaned.returncode == 0 and b"deleted 15 topic(s)" in cleaned.stderr, cleaned.stderr
+    assert cleaned.returncode == 0 and b"deleted 19 topic(s)" in cleaned.stderr, cleaned.stderr
 
 
 @pytest.mark.integration

@@ -12,7 +12,7 @@ __all__ = ["register_agents"]
 
 def register_agents(app: faust.App, settings: Settings, agents: set[str]) -> Context:
     """Declare topics and tables, then register the requested agents on ``app``."""
-    from streams.agents import dedup, tagging, timing
+    from streams.agents import dedup, stories, tagging, timing
 
     ctx = Context.create(app, settings)
     if "dedup" in agents:
@@ -21,4 +21,6 @@ def register_agents(app: faust.App, settings: Settings, agents: set[str]) -> Con
         tagging.register(ctx)
     if "time" in agents:
         timing.register(ctx)
+    if "stories" in agents:
+        stories.register(ctx)
     return ctx
