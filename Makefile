@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck bench clean
+.PHONY: install demo test test-faults lint typecheck bench clean
 
 install: $(STAMP)
 
@@ -20,6 +20,11 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+# The slow fault scenarios (issue 11: thousands of articles through a broker restart, a SIGKILL …); `make test` runs
+# a short version of each.
+test-faults: install
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m faults
 
 lint: install
 	$(BIN)/ruff check streams tests bench
