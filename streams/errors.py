@@ -29,6 +29,9 @@ class MissingToolError(WartaError):
 class BrokerError(WartaError):
     """The Kafka broker could not be fetched, started, stopped or reached."""
 
+    # True when the broker's answer was a passing state (no leader yet, coordinator loading): worth a retry.
+    retriable: bool = False
+
 
 class InvalidMessage(WartaError):
     """A record that cannot be processed; it goes to the dead-letter topic, never retried.

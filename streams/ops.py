@@ -194,11 +194,30 @@ class OffsetMove:
     end: int
 
 
+# How long a command waits out a broker's passing states (a topic without leader, a group without coordinator).
+_SETTLE_SECONDS = 15.0
+
+
 def plan_reset(
     bootstrap: str, group_id: str, topics: list[str], to: str | datetime, hint: str
 ) -> list[OffsetMove]:
     """Where each partition of `topics` would go: to the earliest or latest offset, or to the first record at or
     after a time (ListOffsets by timestamp, as offsets_for_times; the end offset when no record is that recent)."""
+    # A topic created a moment ago may have no leader or metadata yet, and a new group no coordinator: those
+    # answers are retriable, and a command should wait them out (a few seconds) rather than fail.
+    deadline = time.monotonic() + _SETTLE_SECONDS
+    while True:
+        try:
+            return _plan_reset(bootstrap, group_id, topics, to, hint)
+        except BrokerError as exc:
+            if not exc.retriable or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _plan_reset(
+    bootstrap: str, group_id: str, topics: list[str], to: str | datetime, hint: str
+) -> list[OffsetMove]:
     client = admin.admin_client(bootstrap)
     try:
         existing = set(client.list_topics())
@@ -222,7 +241,9 @@ def plan_reset(
         return [OffsetMove(tp.topic, tp.partition, committed[tp] if committed.get(tp, -1) >= 0 else None,
                            int(targets[tp]), int(ends[tp].offset)) for tp in tps]
     except KafkaError as exc:
-        raise BrokerError(f"reading offsets on {bootstrap}: {exc}") from None
+        error = BrokerError(f"reading offsets on {bootstrap}: {exc}")
+        error.retriable = bool(getattr(exc, "retriable", False))
+        raise error from None
     finally:
         client.close()
 

@@ -37,3 +37,29 @@ def test_it_gives_up_after_its_timeout_and_does_not_retry_other_errors() -> None
     with pytest.raises(UnknownTopicOrPartitionError):
         _coordinated(other)
     assert calls == 1
+
+
+def test_an_offset_plan_waits_out_a_topic_without_leader(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streams import ops
+    from streams.errors import BrokerError
+
+    answers: list[object] = []
+
+    def plan(*_args: object) -> list[object]:
+        answers.append(None)
+        if len(answers) < 3:
+            error = BrokerError("reading offsets: [Error 5] LeaderNotAvailableError")
+            error.retriable = True
+            raise error
+        return ["planned"]
+
+    monkeypatch.setattr(ops, "_plan_reset", plan)
+    assert ops.plan_reset("b", "g", ["t"], "latest", "hint") == ["planned"]
+    assert len(answers) == 3
+
+    def broken(*_args: object) -> list[object]:
+        raise BrokerError("reading offsets: [Error 29] TopicAuthorizationFailedError")
+
+    monkeypatch.setattr(ops, "_plan_reset", broken)
+    with pytest.raises(BrokerError, match="Authorization"):
+        ops.plan_reset("b", "g", ["t"], "latest", "hint")
