@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -16,6 +17,7 @@ Kind = Literal["country", "region", "city"]
 _ALTERNATE = 0.2
 _HOME = 10.0
 _REMEMBERED = 50_000
+_PLACE = "?place"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,24 +119,24 @@ class Gazetteer:
 
         A name that the gazetteer does not know, in a known country, resolves to the country itself.
         """
-        # News names the same places over and over: remember answers (bounded; cleared when full).
-        asked = (name, country, language)
+        return self._remember((name, country, language), lambda: self._resolve(name, country, language))
+
+    def place(self, name: str, language: str | None) -> Spot | None:
+        """A town or region that a capitalized word after "in"/"di" names, or None (also for everyday words)."""
+        return self._remember((name, _PLACE, language), lambda: self._place(name, language))
+
+    def _place(self, name: str, language: str | None) -> Spot | None:
+        spot = None if normalize(name) in self.not_places else self.resolve(name, None, language)
+        return None if spot is not None and spot.kind == "country" else spot  # a country fallback is no evidence
+
+    def _remember(self, asked: tuple[str, str | None, str | None], answer: Callable[[], Spot | None]) -> Spot | None:
+        # News names the same places over and over: both questions' answers are remembered (bounded; cleared when
+        # full), `place` ones under a country slot no ISO3 code can take.
         if asked in self._answers:
             return self._answers[asked]
         if len(self._answers) >= _REMEMBERED:
             self._answers.clear()
-        spot = self._answers[asked] = self._resolve(name, country, language)
-        return spot
-
-    def place(self, name: str, language: str | None) -> Spot | None:
-        """A town or region that a capitalized word after "in"/"di" names, or None (also for everyday words)."""
-        asked = (name, "?place", language)
-        if asked in self._answers:
-            return self._answers[asked]
-        spot = None if normalize(name) in self.not_places else self.resolve(name, None, language)
-        if spot is not None and spot.kind == "country":
-            spot = None  # a country fallback is no evidence that the word is a place
-        self._answers[asked] = spot
+        spot = self._answers[asked] = answer()
         return spot
 
     def _resolve(self, name: str, country: str | None, language: str | None) -> Spot | None:
